@@ -1,0 +1,68 @@
+//! Command-line arguments (clap derive). No logic lives here: `main` turns
+//! these into library options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "broadsheet",
+    version,
+    about = "A static site generator for news publications"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into public/ (atomically: a failed build changes nothing).
+    Build(BuildArgs),
+    /// Validate everything `build` validates, and write nothing.
+    Check(CheckArgs),
+}
+
+/// Flags shared by every command that loads a site.
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's folder, holding config.toml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include articles marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include articles dated after now (SOURCE_DATE_EPOCH when set).
+    #[arg(long)]
+    pub future: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site (default: public/ under the root).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override config.toml's base_url, e.g. for a preview deployment.
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,426 @@
+//! `config.toml` → a validated [`Config`] (SPEC §2). Unknown keys, missing
+//! required values and bad values are reported together, each with its line.
+
+use std::path::Path;
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{Diagnostic, Location};
+use crate::keys::{self, Source};
+use crate::text::slugify;
+
+pub const FILE: &str = "config.toml";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Without a trailing slash: `https://news.example.com`.
+    pub base_url: String,
+    pub description: Option<String>,
+    pub language: String,
+    pub timezone: TimeZone,
+    pub theme: String,
+    pub permalink: Permalink,
+    pub articles_per_page: usize,
+    pub feed_limit: usize,
+    /// In the order of config.toml.
+    pub categories: Vec<Category>,
+    pub authors: Vec<AuthorProfile>,
+    pub highlight_theme: Option<String>,
+    pub extra: toml::Table,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthorProfile {
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+}
+
+/// An article URL pattern such as `/{category}/{slug}/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permalink(String);
+
+pub const PERMALINK_TOKENS: [&str; 5] = ["{category}", "{slug}", "{year}", "{month}", "{day}"];
+
+impl Permalink {
+    /// The path of one article: every token replaced.
+    pub fn expand(&self, category: &str, slug: &str, year: i16, month: i8, day: i8) -> String {
+        self.0
+            .replace("{category}", category)
+            .replace("{slug}", slug)
+            .replace("{year}", &format!("{year:04}"))
+            .replace("{month}", &format!("{month:02}"))
+            .replace("{day}", &format!("{day:02}"))
+    }
+
+    fn parse(pattern: &str) -> Result<Permalink, &'static str> {
+        if !pattern.starts_with('/') {
+            return Err("a permalink must start with `/`");
+        }
+        if !pattern.contains("{slug}") {
+            return Err("a permalink must contain `{slug}`, or articles would share a URL");
+        }
+        let mut rest = pattern.to_string();
+        for token in PERMALINK_TOKENS {
+            rest = rest.replace(token, "");
+        }
+        if rest.contains(['{', '}']) {
+            return Err(
+                "unknown token; a permalink may use {category}, {slug}, {year}, {month} and {day}",
+            );
+        }
+        if rest.contains(|c: char| c.is_whitespace() || c == '?' || c == '#' || c == '\\')
+            || pattern.contains("//")
+        {
+            return Err("a permalink may not contain spaces, `?`, `#`, `\\` or `//`");
+        }
+        Ok(Permalink(pattern.to_string()))
+    }
+}
+
+const TOP_KEYS: [&str; 13] = [
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "timezone",
+    "theme",
+    "permalink",
+    "articles_per_page",
+    "feed_limit",
+    "categories",
+    "authors",
+    "highlight",
+    "extra",
+];
+
+#[derive(Deserialize)]
+struct Raw {
+    title: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    description: Option<String>,
+    language: Option<String>,
+    timezone: Option<Spanned<String>>,
+    theme: Option<String>,
+    permalink: Option<Spanned<String>>,
+    articles_per_page: Option<Spanned<i64>>,
+    feed_limit: Option<Spanned<i64>>,
+    #[serde(default)]
+    categories: indexmap::IndexMap<String, RawCategory>,
+    #[serde(default)]
+    authors: indexmap::IndexMap<String, RawAuthor>,
+    highlight: Option<RawHighlight>,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+#[derive(Deserialize)]
+struct RawCategory {
+    name: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawAuthor {
+    name: String,
+    bio: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawHighlight {
+    theme: Option<String>,
+}
+
+/// Reads and validates `root/config.toml`.
+pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+    let text = match std::fs::read_to_string(root.join(FILE)) {
+        Ok(text) => text,
+        Err(err) => {
+            let what = if err.kind() == std::io::ErrorKind::NotFound {
+                "no config.toml in the site folder".to_string()
+            } else {
+                format!("cannot read config.toml: {err}")
+            };
+            return Err(vec![Diagnostic::error(what).at(Location::file(FILE)).hint(
+                "a site needs a config.toml with at least `title` and `base_url`",
+            )]);
+        }
+    };
+    parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
+}
+
+/// Validates the text of a config.toml.
+pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+    let source = Source {
+        path: FILE,
+        file_text: text,
+        offset: 0,
+    };
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        return Err(errors.iter().map(|e| keys::toml_error(e, source)).collect());
+    }
+    let mut diags = Vec::new();
+    keys::check(
+        table.get_ref(),
+        &TOP_KEYS,
+        |k| format!("unknown config key `{k}`"),
+        source,
+        &mut diags,
+    );
+    for (section, known) in [
+        ("categories", &["name", "description"][..]),
+        ("authors", &["name", "bio"]),
+    ] {
+        if let Some(entries) = keys::table(table.get_ref(), section) {
+            for (name, entry) in entries.iter() {
+                if let DeValue::Table(entry) = entry.get_ref() {
+                    let message =
+                        |k: &str| format!("unknown key `{k}` in [{section}.{}]", name.get_ref());
+                    keys::check(entry, known, message, source, &mut diags);
+                }
+            }
+        }
+    }
+    if let Some(highlight) = keys::table(table.get_ref(), "highlight") {
+        keys::check(
+            highlight,
+            &["theme"],
+            |k| format!("unknown key `{k}` in [highlight]"),
+            source,
+            &mut diags,
+        );
+    }
+    let raw = match Raw::deserialize(toml::de::Deserializer::from(table)) {
+        Ok(raw) => raw,
+        Err(err) => {
+            diags.push(keys::toml_error(&err, source));
+            return Err(diags);
+        }
+    };
+    let config = validate(raw, source, &mut diags);
+    if diags.is_empty() {
+        Ok(config)
+    } else {
+        Err(diags)
+    }
+}
+
+fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
+    let mut required = |value: Option<Spanned<String>>, key: &str, example: &str| match value {
+        Some(v) if !v.get_ref().trim().is_empty() => Some(v),
+        Some(v) => {
+            diags
+                .push(Diagnostic::error(format!("`{key}` is empty")).at(source.location(v.span())));
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error(format!("config.toml has no `{key}`"))
+                    .at(Location::file(FILE))
+                    .hint(format!("add a line such as {key} = \"{example}\"")),
+            );
+            None
+        }
+    };
+    let title = required(raw.title, "title", "The Example Ledger").map(Spanned::into_inner);
+    let base_url = required(raw.base_url, "base_url", "https://news.example.com");
+    let base_url = match base_url {
+        Some(url)
+            if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) =>
+        {
+            diags.push(
+                Diagnostic::error("`base_url` must be an absolute http(s) URL")
+                    .at(source.location(url.span()))
+                    .hint("for example base_url = \"https://news.example.com\""),
+            );
+            String::new()
+        }
+        Some(url) => url.into_inner().trim_end_matches('/').to_string(),
+        None => String::new(),
+    };
+    let timezone = match raw.timezone {
+        None => TimeZone::UTC,
+        Some(name) => TimeZone::get(name.get_ref()).unwrap_or_else(|_| {
+            diags.push(
+                Diagnostic::error(format!("unknown time zone `{}`", name.get_ref()))
+                    .at(source.location(name.span()))
+                    .hint("use an IANA time zone name such as \"America/Mexico_City\" or \"UTC\""),
+            );
+            TimeZone::UTC
+        }),
+    };
+    let permalink = match raw.permalink {
+        None => Permalink("/{category}/{slug}/".to_string()),
+        Some(pattern) => Permalink::parse(pattern.get_ref()).unwrap_or_else(|why| {
+            diags.push(
+                Diagnostic::error(format!("invalid permalink: {why}"))
+                    .at(source.location(pattern.span())),
+            );
+            Permalink("/{category}/{slug}/".to_string())
+        }),
+    };
+    let mut positive = |value: Option<Spanned<i64>>, key: &str, default: usize| match value {
+        None => default,
+        Some(v) if *v.get_ref() >= 1 => *v.get_ref() as usize,
+        Some(v) => {
+            diags.push(
+                Diagnostic::error(format!("`{key}` must be at least 1"))
+                    .at(source.location(v.span())),
+            );
+            default
+        }
+    };
+    let articles_per_page = positive(raw.articles_per_page, "articles_per_page", 20);
+    let feed_limit = positive(raw.feed_limit, "feed_limit", 50);
+    let categories = raw
+        .categories
+        .into_iter()
+        .map(|(slug, c)| Category {
+            name: c.name.unwrap_or_else(|| slug.clone()),
+            slug,
+            description: c.description,
+        })
+        .collect::<Vec<_>>();
+    for category in &categories {
+        if slugify(&category.slug) != category.slug {
+            diags.push(
+                Diagnostic::error(format!(
+                    "category key `{}` is not a URL slug",
+                    category.slug
+                ))
+                .at(Location::file(FILE))
+                .hint(format!("use [categories.{}]", slugify(&category.slug))),
+            );
+        }
+    }
+    if categories.is_empty() {
+        diags.push(
+            Diagnostic::error("config.toml declares no categories")
+                .at(Location::file(FILE))
+                .hint("declare each folder of content/ as [categories.<folder>] with a `name`"),
+        );
+    }
+    let authors = raw
+        .authors
+        .into_iter()
+        .map(|(slug, a)| AuthorProfile {
+            slug,
+            name: a.name,
+            bio: a.bio,
+        })
+        .collect();
+    Config {
+        title: title.unwrap_or_default(),
+        base_url,
+        description: raw.description.filter(|d| !d.trim().is_empty()),
+        language: raw.language.unwrap_or_else(|| "en".to_string()),
+        timezone,
+        theme: raw.theme.unwrap_or_else(|| "newsroom".to_string()),
+        permalink,
+        articles_per_page,
+        feed_limit,
+        categories,
+        authors,
+        highlight_theme: raw.highlight.and_then(|h| h.theme),
+        extra: raw.extra,
+    }
+}
+
+impl Config {
+    pub fn category(&self, slug: &str) -> Option<usize> {
+        self.categories.iter().position(|c| c.slug == slug)
+    }
+
+    pub fn author(&self, key: &str) -> Option<&AuthorProfile> {
+        self.authors.iter().find(|a| a.slug == key)
+    }
+
+    /// `base_url` joined with a site path that starts with `/`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str =
+        "title = \"T\"\nbase_url = \"https://x.test/\"\n[categories.world]\nname = \"World\"\n";
+
+    #[test]
+    fn defaults_apply() {
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.base_url, "https://x.test");
+        assert_eq!(config.language, "en");
+        assert_eq!(config.theme, "newsroom");
+        assert_eq!(config.articles_per_page, 20);
+        assert_eq!(config.feed_limit, 50);
+        assert_eq!(config.permalink, Permalink("/{category}/{slug}/".into()));
+        assert_eq!(config.categories[0].name, "World");
+    }
+
+    #[test]
+    fn unknown_keys_are_all_reported_with_hints() {
+        let text = format!(
+            "titel = \"x\"\nfeed_limt = 3\n{MINIMAL}[categories.sport]\nnmae = \"Sport\"\n"
+        );
+        let errors = parse(&text).unwrap_err();
+        let messages: Vec<_> = errors
+            .iter()
+            .map(|d| (d.message.as_str(), d.hint.as_deref()))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                ("unknown config key `titel`", Some("did you mean `title`?")),
+                (
+                    "unknown config key `feed_limt`",
+                    Some("did you mean `feed_limit`?")
+                ),
+                (
+                    "unknown key `nmae` in [categories.sport]",
+                    Some("did you mean `name`?")
+                ),
+            ]
+        );
+        assert_eq!(errors[2].location.as_ref().unwrap().line, 8);
+    }
+
+    #[test]
+    fn permalink_tokens_expand() {
+        let p = Permalink::parse("/{year}/{month}/{day}/{slug}/").unwrap();
+        assert_eq!(p.expand("world", "naval", 2025, 3, 7), "/2025/03/07/naval/");
+        assert!(Permalink::parse("/{category}/{title}/").is_err());
+        assert!(Permalink::parse("/{category}/").is_err());
+    }
+
+    #[test]
+    fn bad_values_name_their_line() {
+        let text = "title = \"T\"\nbase_url = \"news.example.com\"\ntimezone = \"Mars/Olympus\"\n[categories.a]\n";
+        let errors = parse(text).unwrap_err();
+        let lines: Vec<_> = errors
+            .iter()
+            .map(|d| (d.message.as_str(), d.location.as_ref().unwrap().line))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("`base_url` must be an absolute http(s) URL", 2),
+                ("unknown time zone `Mars/Olympus`", 3)
+            ]
+        );
+    }
+}

@@ -1,0 +1,344 @@
+//! The reference graph between published articles: who links to whom
+//! ("Follow-up coverage", SPEC §4) and which articles are related. Works on
+//! plain indices so it can be tested without parsing anything.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use crate::diag::{Diagnostic, Location};
+use crate::parse::{Articles, Withheld};
+use crate::text::did_you_mean;
+
+/// The resolved graph of the published articles, by index.
+#[derive(Debug, Default)]
+pub struct Graph {
+    /// Further-context targets of each article, in front-matter order.
+    pub further_context: Vec<Vec<usize>>,
+    pub backlinks: Vec<Vec<usize>>,
+    pub related: Vec<Vec<usize>>,
+}
+
+/// Resolves every further-context entry and `@/` link; a reference to an
+/// article that does not exist, is withheld, or lacks the `#anchor` is an
+/// error at the line that makes it.
+pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
+    let published = &articles.published;
+    let by_path: HashMap<&str, usize> = published
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.rel.as_str(), i))
+        .collect();
+    let mut resolve = |path: &str, anchor: Option<&str>, location: &Location| -> Option<usize> {
+        let Some(&target) = by_path.get(path) else {
+            diags.push(missing_target(path, articles, location));
+            return None;
+        };
+        if let Some(anchor) = anchor
+            && !published[target].body.toc.iter().any(|h| h.id == anchor)
+        {
+            let ids: Vec<&str> = published[target]
+                .body
+                .toc
+                .iter()
+                .map(|h| h.id.as_str())
+                .collect();
+            let hint = match did_you_mean(anchor, ids.iter().copied()) {
+                Some(close) => format!("did you mean `#{close}`?"),
+                None if ids.is_empty() => "that article has no headings".to_string(),
+                None => format!("its heading ids are {}", crate::keys::list(&ids)),
+            };
+            diags.push(
+                Diagnostic::error(format!("`#{anchor}` is not a heading id of content/{path}"))
+                    .at(location.clone())
+                    .hint(hint),
+            );
+        }
+        Some(target)
+    };
+    let mut further_context = Vec::with_capacity(published.len());
+    let mut refs = Vec::with_capacity(published.len());
+    for article in published {
+        let context: Vec<usize> = article
+            .front
+            .further_context
+            .iter()
+            .filter_map(|r| resolve(&r.path, r.anchor.as_deref(), &r.location))
+            .collect();
+        let mut all = context.clone();
+        for link in &article.body.links {
+            all.extend(resolve(&link.path, link.anchor.as_deref(), &link.location));
+        }
+        all.sort_unstable();
+        all.dedup();
+        further_context.push(context);
+        refs.push(all);
+    }
+    let nodes: Vec<Node> = published
+        .iter()
+        .zip(refs)
+        .map(|(a, refs)| Node {
+            rel: &a.rel,
+            date: a.front.date.timestamp().as_second(),
+            category: a.category,
+            tags: &a.tag_slugs,
+            refs,
+        })
+        .collect();
+    Graph {
+        further_context,
+        backlinks: backlinks(&nodes),
+        related: related(&nodes),
+    }
+}
+
+fn missing_target(path: &str, articles: &Articles, location: &Location) -> Diagnostic {
+    let (message, hint) = match articles.withheld.get(path) {
+        Some(Withheld::Draft) => (
+            format!("reference to a draft: content/{path}"),
+            "publish it (remove `draft = true`) or remove the reference".to_string(),
+        ),
+        Some(Withheld::Scheduled(at)) => (
+            format!("reference to a scheduled article: content/{path} is published at {at}"),
+            "reference it once it is published, or build with --future to preview".to_string(),
+        ),
+        None => {
+            let known = articles.published.iter().map(|a| a.rel.as_str());
+            let hint = match did_you_mean(path, known) {
+                Some(close) => format!("did you mean \"{close}\"?"),
+                None => "references name a file under content/, e.g. \"international/2025-10-28-naval.md\"".to_string(),
+            };
+            (
+                format!("broken reference: no article at content/{path}"),
+                hint,
+            )
+        }
+    };
+    Diagnostic::error(message).at(location.clone()).hint(hint)
+}
+
+/// What the graph needs to know of one published article.
+#[derive(Debug, Clone)]
+pub struct Node<'a> {
+    /// Content path, the final tie-breaker.
+    pub rel: &'a str,
+    /// Publication instant, seconds since the epoch.
+    pub date: i64,
+    pub category: usize,
+    /// Tag slugs, without duplicates.
+    pub tags: &'a [String],
+    /// Indices of the articles this one references (further context and
+    /// inline `@/` links).
+    pub refs: Vec<usize>,
+}
+
+/// How many related articles an article gets.
+pub const RELATED_LIMIT: usize = 5;
+
+/// How many neighbours in date order each tag and the category contribute as
+/// candidates. This bounds related-article scoring to O(n · tags · window)
+/// instead of comparing every pair of articles.
+const WINDOW: usize = 30;
+
+/// Newest first, then by path: the order of every article list.
+pub fn newest_first(nodes: &[Node], a: usize, b: usize) -> Ordering {
+    nodes[b]
+        .date
+        .cmp(&nodes[a].date)
+        .then_with(|| nodes[a].rel.cmp(nodes[b].rel))
+}
+
+/// For every article, the articles that reference it, newest first.
+pub fn backlinks(nodes: &[Node]) -> Vec<Vec<usize>> {
+    let mut back: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (source, node) in nodes.iter().enumerate() {
+        for &target in &node.refs {
+            if target != source && !back[target].contains(&source) {
+                back[target].push(source);
+            }
+        }
+    }
+    for list in &mut back {
+        list.sort_by(|&a, &b| newest_first(nodes, a, b));
+    }
+    back
+}
+
+/// For every article, up to [`RELATED_LIMIT`] others ranked by shared tags
+/// (a rare tag weighs more than a common one), same category and closeness
+/// in date. Articles it already references are left out. Candidates are the
+/// [`WINDOW`] articles nearest in date on each side in each of its tags and
+/// in its category, found through an inverted index.
+pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
+    let order = |a: &usize, b: &usize| {
+        nodes[*a]
+            .date
+            .cmp(&nodes[*b].date)
+            .then_with(|| nodes[*a].rel.cmp(nodes[*b].rel))
+    };
+    let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_category: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        for tag in node.tags {
+            by_tag.entry(tag.as_str()).or_default().push(i);
+        }
+        by_category.entry(node.category).or_default().push(i);
+    }
+    for list in by_tag.values_mut().chain(by_category.values_mut()) {
+        list.sort_by(order);
+    }
+    let total = nodes.len() as f64;
+    let weight: HashMap<&str, f64> = by_tag
+        .iter()
+        .map(|(tag, list)| (*tag, (1.0 + total / list.len() as f64).ln()))
+        .collect();
+
+    let neighbours = |list: &[usize], me: usize, out: &mut Vec<usize>| {
+        let at = list
+            .binary_search_by(|x| order(x, &me))
+            .unwrap_or_else(|at| at);
+        let from = at.saturating_sub(WINDOW);
+        let to = (at + WINDOW + 1).min(list.len());
+        out.extend_from_slice(&list[from..to]);
+    };
+
+    use rayon::prelude::*;
+    (0..nodes.len())
+        .into_par_iter()
+        .map(|me| {
+            let node = &nodes[me];
+            let mut candidates = Vec::new();
+            for tag in node.tags {
+                neighbours(&by_tag[tag.as_str()], me, &mut candidates);
+            }
+            neighbours(&by_category[&node.category], me, &mut candidates);
+            candidates.sort_unstable();
+            candidates.dedup();
+            let mut scored: Vec<(f64, usize)> = candidates
+                .into_iter()
+                .filter(|&c| c != me && !node.refs.contains(&c))
+                .map(|c| (score(node, &nodes[c], &weight), c))
+                .collect();
+            scored.sort_by(|a, b| {
+                b.0.total_cmp(&a.0)
+                    .then_with(|| newest_first(nodes, a.1, b.1))
+            });
+            scored
+                .into_iter()
+                .take(RELATED_LIMIT)
+                .map(|(_, c)| c)
+                .collect()
+        })
+        .collect()
+}
+
+fn score(a: &Node, b: &Node, weight: &HashMap<&str, f64>) -> f64 {
+    let shared: f64 = a
+        .tags
+        .iter()
+        .filter(|t| b.tags.contains(t))
+        .map(|t| weight[t.as_str()])
+        .sum();
+    let category = if a.category == b.category { 1.0 } else { 0.0 };
+    let days = (a.date - b.date).unsigned_abs() as f64 / 86_400.0;
+    shared + category + 1.0 / (1.0 + days / 7.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn backlinks_are_newest_first_and_unique() {
+        let t = tags(&[]);
+        let nodes = vec![
+            Node {
+                rel: "a.md",
+                date: 10,
+                category: 0,
+                tags: &t,
+                refs: vec![],
+            },
+            Node {
+                rel: "b.md",
+                date: 20,
+                category: 0,
+                tags: &t,
+                refs: vec![0, 0],
+            },
+            Node {
+                rel: "c.md",
+                date: 30,
+                category: 1,
+                tags: &t,
+                refs: vec![0],
+            },
+        ];
+        assert_eq!(backlinks(&nodes), vec![vec![2, 1], vec![], vec![]]);
+    }
+
+    #[test]
+    fn related_prefers_rare_shared_tags_and_skips_references() {
+        let common = tags(&["news"]);
+        let rare = tags(&["news", "canal"]);
+        let nodes = vec![
+            Node {
+                rel: "a.md",
+                date: 0,
+                category: 0,
+                tags: &rare,
+                refs: vec![],
+            },
+            Node {
+                rel: "b.md",
+                date: 86_400,
+                category: 1,
+                tags: &common,
+                refs: vec![],
+            },
+            Node {
+                rel: "c.md",
+                date: 2 * 86_400,
+                category: 1,
+                tags: &rare,
+                refs: vec![],
+            },
+            Node {
+                rel: "d.md",
+                date: 3 * 86_400,
+                category: 1,
+                tags: &common,
+                refs: vec![2],
+            },
+            Node {
+                rel: "e.md",
+                date: 3 * 86_400,
+                category: 1,
+                tags: &common,
+                refs: vec![],
+            },
+        ];
+        let related = related(&nodes);
+        assert_eq!(related[0], vec![2, 1, 3, 4]);
+        // d references c, so c is left out; ties on score break newest first then by path.
+        assert_eq!(related[3], vec![4, 1, 0]);
+    }
+
+    #[test]
+    fn related_is_limited() {
+        let t = tags(&["x"]);
+        let nodes: Vec<Node> = (0..20)
+            .map(|i| Node {
+                rel: "n.md",
+                date: i,
+                category: 0,
+                tags: &t,
+                refs: vec![],
+            })
+            .collect();
+        assert!(related(&nodes).iter().all(|r| r.len() == RELATED_LIMIT));
+    }
+}

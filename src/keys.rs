@@ -1,0 +1,83 @@
+//! Checks the keys of spanned TOML tables against the keys a schema knows,
+//! so that a typo is an error with a "did you mean" hint instead of a value
+//! silently ignored. Reports every unknown key, not only the first.
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{Diagnostic, Location};
+use crate::text::did_you_mean;
+
+/// A TOML document's text as it sits inside a file: `offset` is where the
+/// TOML starts in `file_text`, so spans convert to the file's lines.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub path: &'a str,
+    pub file_text: &'a str,
+    pub offset: usize,
+}
+
+impl Source<'_> {
+    pub fn location(&self, span: Range<usize>) -> Location {
+        Location::span(
+            self.path,
+            self.file_text,
+            span.start + self.offset..span.end + self.offset,
+        )
+    }
+}
+
+/// Reports every key of `table` not in `known`; `message` words the error
+/// for one key, e.g. "unknown front-matter key `tittle`".
+pub fn check(
+    table: &DeTable,
+    known: &[&str],
+    message: impl Fn(&str) -> String,
+    source: Source,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (key, _) in table.iter() {
+        let name: &str = key.get_ref();
+        if known.contains(&name) {
+            continue;
+        }
+        let hint = match did_you_mean(name, known.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("the known keys are {}", list(known)),
+        };
+        diags.push(
+            Diagnostic::error(message(name))
+                .at(source.location(key.span()))
+                .label("unknown key")
+                .hint(hint),
+        );
+    }
+}
+
+/// The sub-table under `key`, if `table` has one.
+pub fn table<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
+    match table.get(key).map(|v| v.get_ref()) {
+        Some(DeValue::Table(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// "`a`, `b` and `c`".
+pub fn list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Turns toml's own errors (syntax, wrong type) into diagnostics.
+pub fn toml_error(err: &toml::de::Error, source: Source) -> Diagnostic {
+    let diag = Diagnostic::error(err.message().to_string());
+    match err.span() {
+        Some(span) => diag.at(source.location(span)),
+        None => diag.at(Location::file(source.path)),
+    }
+}

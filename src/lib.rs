@@ -1,0 +1,318 @@
+//! broadsheet: a static site generator for news publications.
+//!
+//! One pipeline, data flowing one way: [`load`] reads `content/`, [`parse`]
+//! turns files into articles, [`graph`] resolves references between them,
+//! [`render`] runs the theme's templates, and [`write`] swaps the result
+//! into the output folder only when everything succeeded.
+
+pub mod config;
+pub mod diag;
+pub mod graph;
+pub mod keys;
+pub mod load;
+pub mod parse;
+pub mod render;
+pub mod text;
+pub mod write;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use config::Config;
+use diag::{Diagnostic, Failed, Location};
+use parse::Selection;
+use render::theme::{StaticFile, Theme};
+
+/// What every command that reads a site needs.
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    pub root: PathBuf,
+    /// Publish drafts.
+    pub drafts: bool,
+    /// Publish articles dated after now.
+    pub future: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub site: SiteOptions,
+    /// Default: `public/` under the root.
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+}
+
+/// Why a command failed, which decides the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Problems in the site: every one found (exit 1).
+    #[error(transparent)]
+    Site(#[from] Failed),
+    /// A bad flag or a refused output folder (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The filesystem failed us (exit 1).
+    #[error(transparent)]
+    Io(#[from] anyhow::Error),
+}
+
+/// The outcome of a successful `build` or `check`.
+#[derive(Debug)]
+pub struct Report {
+    pub articles: usize,
+    pub categories: usize,
+    /// Files written (or that would be written, for `check`).
+    pub files: usize,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Validates everything `build` validates, and writes nothing.
+pub fn check(options: &SiteOptions) -> Result<Report, Error> {
+    let started = Instant::now();
+    let prepared = prepare(options, None)?;
+    let site = prepared.site();
+    let pages = Plan::new(&site, &prepared)?;
+    let renderer = prepared.renderer(&site)?;
+    let results: Vec<Result<String, Diagnostic>> = pages
+        .pages
+        .par_iter()
+        .map(|(_, page)| site.render(&renderer, page))
+        .collect();
+    fail_on(results.into_iter().filter_map(Result::err).collect())?;
+    Ok(prepared.report(pages.file_count(), started.elapsed()))
+}
+
+/// Builds the site into the output folder, atomically.
+pub fn build(options: &BuildOptions) -> Result<Report, Error> {
+    let started = Instant::now();
+    let root = &options.site.root;
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join("public"));
+    write::check_output(root, &output).map_err(|e| Error::Usage(e.to_string()))?;
+    let prepared = prepare(&options.site, options.base_url.as_deref())?;
+    let site = prepared.site();
+    let pages = Plan::new(&site, &prepared)?;
+    let renderer = prepared.renderer(&site)?;
+    let staging = write::Staging::create(&output)?;
+    let results: Vec<Result<(), Error>> = pages
+        .pages
+        .par_iter()
+        .map(|(path, page)| {
+            let html = site.render(&renderer, page).map_err(|d| Failed {
+                diagnostics: vec![d],
+            })?;
+            staging
+                .write(&render::output_file(path), html.as_bytes())
+                .map_err(Error::Io)
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for result in results {
+        match result {
+            Ok(()) => {}
+            Err(Error::Site(failed)) => problems.extend(failed.diagnostics),
+            Err(other) => return Err(other),
+        }
+    }
+    fail_on(problems)?;
+    pages
+        .files
+        .par_iter()
+        .try_for_each(|(rel, file)| match file {
+            StaticFile::Embedded(bytes) => staging.write(rel, bytes),
+            StaticFile::Disk(path) => staging.copy(rel, path),
+        })?;
+    staging.commit()?;
+    Ok(prepared.report(pages.file_count(), started.elapsed()))
+}
+
+/// *Now*: `SOURCE_DATE_EPOCH` when set, else the clock.
+pub fn now() -> Result<jiff::Timestamp, Error> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH is not a number of seconds: {value:?}"
+                ))
+            }),
+        Err(_) => Ok(jiff::Timestamp::now()),
+    }
+}
+
+fn fail_on(mut diagnostics: Vec<Diagnostic>) -> Result<(), Failed> {
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        diag::sort(&mut diagnostics);
+        diagnostics.dedup();
+        return Err(Failed { diagnostics });
+    }
+    Ok(())
+}
+
+/// A site read, parsed and linked without errors.
+struct Prepared {
+    root: PathBuf,
+    config: Config,
+    content: load::Content,
+    articles: parse::Articles,
+    graph: graph::Graph,
+    theme: Theme,
+    categories: Vec<render::views::CategoryView>,
+    warnings: Vec<Diagnostic>,
+}
+
+fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<Prepared, Error> {
+    let selection = Selection {
+        drafts: options.drafts,
+        future: options.future,
+        now: now()?,
+    };
+    let root = &options.root;
+    let mut config = config::load(root).map_err(|diagnostics| Failed { diagnostics })?;
+    if let Some(url) = base_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::Usage(format!(
+                "--base-url must be an absolute http(s) URL, not {url:?}"
+            )));
+        }
+        config.base_url = url.trim_end_matches('/').to_string();
+    }
+    let mut diags = Vec::new();
+    let content = load::load_content(root, &mut diags);
+    let articles = parse::parse_articles(&config, &content, selection, &mut diags);
+    let graph = graph::link(&articles, &mut diags);
+    let theme = render::theme::load(root, &config.theme, &mut diags);
+    fail_on(diags.clone())?;
+    let categories = render::views::categories(&config);
+    Ok(Prepared {
+        root: root.clone(),
+        config,
+        content,
+        articles,
+        graph,
+        theme,
+        categories,
+        warnings: diags,
+    })
+}
+
+impl Prepared {
+    fn site(&self) -> render::Site<'_> {
+        render::Site::new(
+            &self.config,
+            &self.articles.published,
+            &self.graph,
+            &self.categories,
+        )
+    }
+
+    fn renderer(&self, site: &render::Site) -> Result<render::Renderer, Failed> {
+        let view = render::views::SiteView {
+            title: &self.config.title,
+            description: self.config.description.as_deref(),
+            language: &self.config.language,
+            base_url: &self.config.base_url,
+            url: self.config.url("/"),
+            categories: site.categories,
+            extra: render::views::toml_to_json(&self.config.extra),
+        };
+        render::Renderer::new(&self.theme, &view).map_err(|d| Failed {
+            diagnostics: vec![d],
+        })
+    }
+
+    fn report(self, files: usize, elapsed: Duration) -> Report {
+        Report {
+            articles: self.articles.published.len(),
+            categories: self.config.categories.len(),
+            files,
+            elapsed,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// Every file of the output: pages to render and files to copy.
+struct Plan {
+    pages: Vec<(String, render::Page)>,
+    files: Vec<(String, StaticFile)>,
+}
+
+impl Plan {
+    fn file_count(&self) -> usize {
+        self.pages.len() + self.files.len()
+    }
+
+    /// Lists every output file, and refuses two sources for one file.
+    fn new(site: &render::Site, prepared: &Prepared) -> Result<Plan, Failed> {
+        let pages = site.pages();
+        let mut owners: HashMap<String, String> = HashMap::new();
+        let mut diags = Vec::new();
+        for (path, page) in &pages {
+            let source = match page {
+                render::Page::Article(i) => format!("content/{}", site.articles[*i].rel),
+                render::Page::Home => "the home page".to_string(),
+                render::Page::Category { category, .. } => {
+                    format!(
+                        "the listing of category `{}`",
+                        site.config.categories[*category].slug
+                    )
+                }
+            };
+            claim(&mut owners, render::output_file(path), source, &mut diags);
+        }
+        let mut files: Vec<(String, StaticFile)> = Vec::new();
+        for (rel, file) in &prepared.theme.statics {
+            let source = match file {
+                StaticFile::Disk(path) => path
+                    .strip_prefix(&prepared.root)
+                    .unwrap_or(path)
+                    .display()
+                    .to_string(),
+                StaticFile::Embedded(_) => format!("the theme's static/{rel}"),
+            };
+            if claim(&mut owners, rel.clone(), source, &mut diags) {
+                files.push((rel.clone(), file.clone()));
+            }
+        }
+        for asset in &prepared.content.assets {
+            if claim(
+                &mut owners,
+                asset.rel.clone(),
+                format!("content/{}", asset.rel),
+                &mut diags,
+            ) {
+                files.push((asset.rel.clone(), StaticFile::Disk(asset.abs.clone())));
+            }
+        }
+        fail_on(diags)?;
+        Ok(Plan { pages, files })
+    }
+}
+
+/// Records that `source` writes `file`; a second claim is an error naming both.
+fn claim(
+    owners: &mut HashMap<String, String>,
+    file: String,
+    source: String,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if let Some(first) = owners.get(&file) {
+        diags.push(
+            Diagnostic::error(format!("{first} and {source} would both write {file}"))
+                .at(Location::file(&source))
+                .hint("rename one of them, or give the article another `slug`"),
+        );
+        return false;
+    }
+    owners.insert(file, source);
+    true
+}

@@ -1,0 +1,161 @@
+//! Walks `content/` and reads every article into memory. Sorted, so every
+//! later stage sees the files in the same order on every run.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diag::{Diagnostic, Location};
+
+/// One Markdown article as read from disk.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path under `content/`, with `/` separators: `international/x.md`.
+    pub rel: String,
+    /// The text, without a UTF-8 byte-order mark.
+    pub text: String,
+}
+
+/// A file under `content/` that is not an article (an image beside an
+/// article, say): copied into the output at the same relative path.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Content {
+    pub articles: Vec<SourceFile>,
+    pub assets: Vec<Asset>,
+}
+
+/// Reads `root/content`. Unreadable and non-UTF-8 files become errors;
+/// symlink loops become warnings and are not followed.
+pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
+    let content_dir = root.join("content");
+    if !content_dir.is_dir() {
+        diags.push(
+            Diagnostic::error("no content/ folder")
+                .at(Location::file("content"))
+                .hint("articles live in content/<category>/*.md"),
+        );
+        return Content::default();
+    }
+    let mut paths = Vec::new();
+    let mut assets = Vec::new();
+    let walker = WalkDir::new(&content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str().unwrap_or("")));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                diags.push(walk_error(root, &err));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Some(rel) = relative(&content_dir, entry.path()) else {
+            diags.push(
+                Diagnostic::error("file name is not valid UTF-8").at(Location::file(
+                    &entry
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(entry.path())
+                        .to_string_lossy(),
+                )),
+            );
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('_') {
+            continue;
+        }
+        if name.ends_with(".md") {
+            paths.push((rel, entry.into_path()));
+        } else {
+            assets.push(Asset {
+                rel,
+                abs: entry.into_path(),
+            });
+        }
+    }
+    let read: Vec<Result<SourceFile, Diagnostic>> = paths
+        .into_par_iter()
+        .map(|(rel, abs)| read_article(rel, &abs))
+        .collect();
+    let mut articles = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(file) => articles.push(file),
+            Err(diag) => diags.push(diag),
+        }
+    }
+    Content { articles, assets }
+}
+
+fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
+}
+
+fn relative(base: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(base).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
+    let display = format!("content/{rel}");
+    let bytes = std::fs::read(abs).map_err(|err| {
+        Diagnostic::error(format!("cannot read file: {err}")).at(Location::file(&display))
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(SourceFile { rel, text })
+        }
+        Err(err) => {
+            let bytes = err.as_bytes();
+            let valid = err.utf8_error().valid_up_to();
+            let before = String::from_utf8_lossy(&bytes[..valid]);
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(Diagnostic::error("file is not valid UTF-8")
+                .at(Location::file(&display).line_col(line, col))
+                .hint("save the file with UTF-8 encoding"))
+        }
+    }
+}
+
+fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
+    let path = err.path().map(|p| {
+        p.strip_prefix(root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    });
+    let location = Location::file(path.as_deref().unwrap_or("content"));
+    if let Some(ancestor) = err.loop_ancestor() {
+        let ancestor = ancestor.strip_prefix(root).unwrap_or(ancestor);
+        Diagnostic::warning(format!(
+            "symbolic link loop: leads back to {}; not followed",
+            ancestor.display()
+        ))
+        .at(location)
+    } else {
+        Diagnostic::error(format!(
+            "cannot read: {}",
+            err.io_error()
+                .map_or_else(|| err.to_string(), |e| e.to_string())
+        ))
+        .at(location)
+    }
+}

@@ -1,0 +1,74 @@
+//! The `broadsheet` binary: arguments → one library call → messages and an
+//! exit code (0 ok, 1 site errors, 2 usage errors).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use broadsheet::{BuildOptions, Error, Report, SiteOptions};
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => {
+            let options = BuildOptions {
+                site: site(args.site),
+                output: args.output,
+                base_url: args.base_url,
+            };
+            broadsheet::build(&options).map(|report| {
+                let output = options
+                    .output
+                    .clone()
+                    .unwrap_or_else(|| options.site.root.join("public"));
+                summary("Built", &report, &format!(" into {}", output.display()))
+            })
+        }
+        Command::Check(args) => broadsheet::check(&site(args.site))
+            .map(|report| summary("Checked", &report, "; nothing written")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Site(failed)) => {
+            for diagnostic in &failed.diagnostics {
+                eprintln!("{}\n", diagnostic.render());
+            }
+            eprintln!("error: {failed}");
+            ExitCode::from(1)
+        }
+        Err(Error::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Error::Io(err)) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn site(args: cli::SiteArgs) -> SiteOptions {
+    SiteOptions {
+        root: args.root,
+        drafts: args.drafts,
+        future: args.future,
+    }
+}
+
+fn summary(verb: &str, report: &Report, tail: &str) {
+    for warning in &report.warnings {
+        eprintln!("{}\n", warning.render());
+    }
+    println!(
+        "{verb} {} article{} in {} categor{}: {} files in {} ms{tail}",
+        report.articles,
+        if report.articles == 1 { "" } else { "s" },
+        report.categories,
+        if report.categories == 1 { "y" } else { "ies" },
+        report.files,
+        report.elapsed.as_millis(),
+    );
+}

@@ -1,0 +1,721 @@
+//! The `+++` TOML front matter of an article → a validated [`FrontMatter`]
+//! (SPEC §3). Every problem found is reported, each at its line in the .md
+//! file (not in the front-matter string).
+
+use jiff::ZonedDateTime;
+use jiff::civil;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location};
+use crate::keys::{self, Source};
+use crate::text::{slugify, smarten};
+
+const KEYS: [&str; 13] = [
+    "title",
+    "description",
+    "date",
+    "updated",
+    "authors",
+    "tags",
+    "category",
+    "slug",
+    "further_context",
+    "image",
+    "featured",
+    "draft",
+    "extra",
+];
+const IMAGE_KEYS: [&str; 4] = ["src", "alt", "caption", "credit"];
+const REF_KEYS: [&str; 2] = ["path", "note"];
+
+#[derive(Debug, Clone)]
+pub struct FrontMatter {
+    /// With typographic punctuation, like every text field below.
+    pub title: String,
+    pub description: Option<String>,
+    pub date: ZonedDateTime,
+    pub updated: Option<ZonedDateTime>,
+    /// As written: author-profile keys or names.
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
+    pub slug: String,
+    pub further_context: Vec<ContextRef>,
+    pub image: Option<Image>,
+    pub featured: bool,
+    pub draft: bool,
+    pub extra: toml::Table,
+}
+
+/// A "further context" entry: another article, and why it matters.
+#[derive(Debug, Clone)]
+pub struct ContextRef {
+    /// Content path of the target: `international/2025-10-28-naval.md`.
+    pub path: String,
+    pub anchor: Option<String>,
+    pub note: Option<String>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub src: String,
+    pub alt: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub location: Location,
+}
+
+/// A parsed article head: the front matter and where the Markdown body
+/// starts in the file.
+pub struct Parsed {
+    pub front: FrontMatter,
+    pub body_offset: usize,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    title: Option<Spanned<String>>,
+    description: Option<String>,
+    date: Option<Spanned<toml::Value>>,
+    updated: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    authors: Vec<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+    category: Option<Spanned<String>>,
+    slug: Option<Spanned<String>>,
+    #[serde(default)]
+    further_context: Vec<Spanned<RawRef>>,
+    image: Option<Spanned<RawImage>>,
+    #[serde(default)]
+    featured: bool,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+#[derive(Deserialize)]
+struct RawImage {
+    src: Option<String>,
+    alt: Option<Spanned<String>>,
+    caption: Option<String>,
+    credit: Option<String>,
+}
+
+/// A further-context entry: a path string or a `{ path, note }` table.
+struct RawRef {
+    path: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawRefTable {
+    path: String,
+    note: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a content path such as \"world/article.md\", or a table { path = \"…\", note = \"…\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, path: &str) -> Result<RawRef, E> {
+                Ok(RawRef {
+                    path: path.to_string(),
+                    note: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawRef, A::Error> {
+                let table =
+                    RawRefTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawRef {
+                    path: table.path,
+                    note: table.note,
+                })
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// Splits off and validates the front matter of `text`, the article at
+/// content path `rel` in category folder `category`.
+pub fn parse(
+    rel: &str,
+    category: &str,
+    text: &str,
+    config: &Config,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    let path = format!("content/{rel}");
+    let (toml_range, body_offset) = split(text).map_err(|diag| vec![diag.at_path(&path, text)])?;
+    let source = Source {
+        path: &path,
+        file_text: text,
+        offset: toml_range.start,
+    };
+    let toml_text = &text[toml_range];
+    let (table, errors) = DeTable::parse_recoverable(toml_text);
+    if !errors.is_empty() {
+        return Err(errors.iter().map(|e| keys::toml_error(e, source)).collect());
+    }
+    let mut diags = Vec::new();
+    check_keys(table.get_ref(), source, &mut diags);
+    let raw = match Raw::deserialize(toml::de::Deserializer::from(table)) {
+        Ok(raw) => raw,
+        Err(err) => {
+            diags.push(keys::toml_error(&err, source));
+            return Err(diags);
+        }
+    };
+    let front = validate(raw, rel, category, source, &config.timezone, &mut diags);
+    match front {
+        Some(front) if diags.is_empty() => Ok(Parsed { front, body_offset }),
+        _ => Err(diags),
+    }
+}
+
+/// Where the TOML between the `+++` lines is, and where the body starts.
+fn split(text: &str) -> Result<(std::ops::Range<usize>, usize), Problem> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_end].trim_end() != "+++" {
+        return Err(Problem {
+            message: "article has no front matter",
+            label: "expected `+++` here",
+            hint: "start the file with a line `+++`, the TOML front matter, and another line `+++`",
+        });
+    }
+    let start = (first_end + 1).min(text.len());
+    let mut at = start;
+    while at < text.len() {
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        if text[at..end].trim_end() == "+++" {
+            return Ok((start..at, (end + 1).min(text.len())));
+        }
+        at = end + 1;
+    }
+    Err(Problem {
+        message: "front matter is not closed",
+        label: "opened here",
+        hint: "end the front matter with a line `+++`",
+    })
+}
+
+struct Problem {
+    message: &'static str,
+    label: &'static str,
+    hint: &'static str,
+}
+
+impl Problem {
+    fn at_path(self, path: &str, text: &str) -> Diagnostic {
+        let first_line = text.find('\n').unwrap_or(text.len());
+        let first_line = text[..first_line].trim_end_matches('\r').len();
+        Diagnostic::error(self.message)
+            .at(Location::span(path, text, 0..first_line))
+            .label(self.label)
+            .hint(self.hint)
+    }
+}
+
+fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) {
+    keys::check(
+        table,
+        &KEYS,
+        |k| format!("unknown front-matter key `{k}`"),
+        source,
+        diags,
+    );
+    if let Some(image) = keys::table(table, "image") {
+        keys::check(
+            image,
+            &IMAGE_KEYS,
+            |k| format!("unknown key `{k}` in `image`"),
+            source,
+            diags,
+        );
+    }
+    if let Some(DeValue::Array(refs)) = table.get("further_context").map(|v| v.get_ref()) {
+        for entry in refs.iter() {
+            if let DeValue::Table(entry) = entry.get_ref() {
+                keys::check(
+                    entry,
+                    &REF_KEYS,
+                    |k| format!("unknown key `{k}` in `further_context`"),
+                    source,
+                    diags,
+                );
+            }
+        }
+    }
+}
+
+fn validate(
+    raw: Raw,
+    rel: &str,
+    category: &str,
+    source: Source,
+    tz: &TimeZone,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FrontMatter> {
+    let whole = || {
+        let first = source.file_text.find('\n').unwrap_or(0);
+        Location::span(source.path, source.file_text, 0..first)
+    };
+    let file_name = rel.rsplit('/').next().unwrap_or(rel);
+    let title = match raw.title {
+        Some(title) if !title.get_ref().trim().is_empty() => Some(smarten(title.get_ref().trim())),
+        Some(title) => {
+            diags.push(
+                Diagnostic::error("`title` is empty")
+                    .at(source.location(title.span()))
+                    .hint("every article needs a headline"),
+            );
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error("article has no `title`")
+                    .at(whole())
+                    .label("front matter starts here")
+                    .hint(
+                        "add a line such as title = \"Navy Task Force Arrives in the Caribbean\"",
+                    ),
+            );
+            None
+        }
+    };
+    let date = match raw.date {
+        Some(value) => datetime(&value, "date", source, tz, diags),
+        None => match date_prefix(file_name) {
+            Some(date) => date.to_zoned_datetime(tz.clone()).ok(),
+            None => {
+                diags.push(
+                    Diagnostic::error("article has no `date`")
+                        .at(whole())
+                        .label("front matter starts here")
+                        .hint("add a line such as date = 2025-03-07T09:30:00, or start the file name with the date: 2025-03-07-slug.md"),
+                );
+                None
+            }
+        },
+    };
+    let updated = raw
+        .updated
+        .as_ref()
+        .and_then(|value| datetime(value, "updated", source, tz, diags));
+    if let (Some(date), Some(updated), Some(value)) = (&date, &updated, &raw.updated)
+        && updated < date
+    {
+        diags.push(
+            Diagnostic::error("`updated` is before `date`")
+                .at(source.location(value.span()))
+                .label(format!("the article is dated {}", rfc3339(date))),
+        );
+    }
+    if let Some(given) = &raw.category
+        && given.get_ref() != category
+    {
+        diags.push(
+            Diagnostic::error(format!(
+                "`category` is \"{}\" but the article is in the folder content/{category}/",
+                given.get_ref()
+            ))
+            .at(source.location(given.span()))
+            .hint(format!(
+                "move the file to content/{}/, or remove the `category` line",
+                given.get_ref()
+            )),
+        );
+    }
+    let slug = match &raw.slug {
+        Some(slug) => {
+            if slugify(slug.get_ref()) != *slug.get_ref() {
+                diags.push(
+                    Diagnostic::error("`slug` is not a URL slug")
+                        .at(source.location(slug.span()))
+                        .hint(format!(
+                            "use lowercase letters, digits and dashes, e.g. slug = \"{}\"",
+                            slugify(slug.get_ref())
+                        )),
+                );
+            }
+            slug.get_ref().clone()
+        }
+        None => default_slug(rel),
+    };
+    if slug.is_empty() {
+        diags.push(
+            Diagnostic::error("the file name gives an empty slug")
+                .at(whole())
+                .hint("add a line such as slug = \"naval-task-force\""),
+        );
+    }
+    let authors = non_empty_strings(
+        raw.authors,
+        "an author name is empty",
+        "remove the empty entry, or name the author",
+        source,
+        diags,
+    );
+    let tags = non_empty_strings(
+        raw.tags,
+        "a tag is empty",
+        "remove the empty entry",
+        source,
+        diags,
+    );
+    for tag in &tags {
+        if slugify(tag).is_empty() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "tag \"{tag}\" has no letters or digits to make a URL from"
+                ))
+                .at(whole()),
+            );
+        }
+    }
+    let image = raw
+        .image
+        .and_then(|image| validate_image(image, source, diags));
+    let further_context = raw
+        .further_context
+        .into_iter()
+        .map(|entry| {
+            let location = source.location(entry.span());
+            let entry = entry.into_inner();
+            let (path, anchor) = split_anchor(entry.path.strip_prefix("@/").unwrap_or(&entry.path));
+            ContextRef {
+                path,
+                anchor,
+                note: entry.note.map(|n| smarten(n.trim())),
+                location,
+            }
+        })
+        .collect();
+    Some(FrontMatter {
+        title: title?,
+        description: raw
+            .description
+            .map(|d| smarten(d.trim()))
+            .filter(|d| !d.is_empty()),
+        date: date?,
+        updated,
+        authors,
+        tags,
+        slug,
+        further_context,
+        image,
+        featured: raw.featured,
+        draft: raw.draft,
+        extra: raw.extra,
+    })
+}
+
+fn validate_image(
+    image: Spanned<RawImage>,
+    source: Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Image> {
+    let location = source.location(image.span());
+    let image = image.into_inner();
+    let src = image.src.filter(|s| !s.trim().is_empty());
+    if src.is_none() {
+        diags.push(
+            Diagnostic::error("`image` has no `src`")
+                .at(location.clone())
+                .hint("add src = \"photo.jpg\" to the image table"),
+        );
+    }
+    let alt = match image.alt {
+        Some(alt) if !alt.get_ref().trim().is_empty() => Some(smarten(alt.get_ref().trim())),
+        Some(alt) => {
+            diags.push(
+                Diagnostic::error("`alt` text of the image is empty")
+                    .at(source.location(alt.span()))
+                    .hint("describe what the image shows, for readers who cannot see it"),
+            );
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error("`image` has no `alt` text")
+                    .at(location.clone())
+                    .hint("add alt = \"…\" describing what the image shows, for readers who cannot see it"),
+            );
+            None
+        }
+    };
+    Some(Image {
+        src: src?,
+        alt: alt?,
+        caption: image
+            .caption
+            .map(|c| smarten(c.trim()))
+            .filter(|c| !c.is_empty()),
+        credit: image
+            .credit
+            .map(|c| smarten(c.trim()))
+            .filter(|c| !c.is_empty()),
+        location,
+    })
+}
+
+fn non_empty_strings(
+    values: Vec<Spanned<String>>,
+    message: &str,
+    hint: &str,
+    source: Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let mut out = Vec::with_capacity(values.len());
+    for value in values {
+        let text = value.get_ref().trim();
+        if text.is_empty() {
+            diags.push(
+                Diagnostic::error(message)
+                    .at(source.location(value.span()))
+                    .hint(hint),
+            );
+        } else if !out.iter().any(|v: &String| v == text) {
+            out.push(text.to_string());
+        }
+    }
+    out
+}
+
+/// A TOML date or datetime as an instant; without an offset it is in the
+/// site's time zone.
+fn datetime(
+    value: &Spanned<toml::Value>,
+    key: &str,
+    source: Source,
+    tz: &TimeZone,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ZonedDateTime> {
+    let error = |message: String, hint: &str| {
+        Diagnostic::error(message)
+            .at(source.location(value.span()))
+            .hint(hint.to_string())
+    };
+    let example = "write a TOML date without quotes: 2025-03-07, 2025-03-07T09:30:00 or 2025-03-07T09:30:00-06:00";
+    let dt = match value.get_ref() {
+        toml::Value::Datetime(dt) => dt,
+        toml::Value::String(_) => {
+            diags.push(error(format!("`{key}` is a string, not a date"), example));
+            return None;
+        }
+        _ => {
+            diags.push(error(format!("`{key}` must be a date"), example));
+            return None;
+        }
+    };
+    match to_zoned(dt, tz) {
+        Ok(zoned) => Some(zoned),
+        Err(why) => {
+            diags.push(error(
+                format!("`{key}` is not a valid date: {why}"),
+                example,
+            ));
+            None
+        }
+    }
+}
+
+fn to_zoned(dt: &toml::value::Datetime, tz: &TimeZone) -> Result<ZonedDateTime, String> {
+    let d = dt.date.ok_or("it has a time but no date")?;
+    let date =
+        civil::Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|e| e.to_string())?;
+    let Some(t) = dt.time else {
+        return date
+            .to_zoned_datetime(tz.clone())
+            .map_err(|e| e.to_string());
+    };
+    let second = t.second.unwrap_or(0).min(59) as i8;
+    let time = civil::Time::new(
+        t.hour as i8,
+        t.minute as i8,
+        second,
+        t.nanosecond.unwrap_or(0) as i32,
+    )
+    .map_err(|e| e.to_string())?;
+    let civil = date.to_datetime(time);
+    match dt.offset {
+        None => tz.to_zoned_datetime(civil).map_err(|e| e.to_string()),
+        Some(offset) => {
+            let seconds = match offset {
+                toml::value::Offset::Z => 0,
+                toml::value::Offset::Custom { minutes } => i32::from(minutes) * 60,
+            };
+            let offset = jiff::tz::Offset::from_seconds(seconds).map_err(|e| e.to_string())?;
+            let instant = offset.to_timestamp(civil).map_err(|e| e.to_string())?;
+            Ok(instant.to_zoned_datetime(tz.clone()))
+        }
+    }
+}
+
+/// `2025-03-07T09:30:00-06:00`.
+pub fn rfc3339(date: &ZonedDateTime) -> String {
+    date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// The date of a file name that starts `YYYY-MM-DD-`.
+pub fn date_prefix(file_name: &str) -> Option<civil::Date> {
+    let prefix = file_name.get(..11)?;
+    if !prefix.ends_with('-') {
+        return None;
+    }
+    prefix[..10].parse::<civil::Date>().ok()
+}
+
+/// The file stem without a date prefix, slugified; `index.md` takes its
+/// folder's name.
+fn default_slug(rel: &str) -> String {
+    let mut parts = rel.rsplit('/');
+    let file = parts.next().unwrap_or(rel);
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let stem = if stem == "index" {
+        parts.next().unwrap_or(stem)
+    } else {
+        stem
+    };
+    let stem = if date_prefix(stem).is_some() {
+        &stem[11..]
+    } else {
+        stem
+    };
+    slugify(stem)
+}
+
+/// `world/a.md#key-details` → (`world/a.md`, `key-details`).
+pub fn split_anchor(target: &str) -> (String, Option<String>) {
+    match target.split_once('#') {
+        Some((path, anchor)) => (path.to_string(), Some(anchor.to_string())),
+        None => (target.to_string(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        crate::config::parse("title = \"T\"\nbase_url = \"https://x.test\"\ntimezone = \"America/Mexico_City\"\n[categories.world]\n")
+            .unwrap()
+    }
+
+    fn errors(text: &str) -> Vec<(String, usize, usize)> {
+        parse("world/2025-03-07-a.md", "world", text, &config())
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| {
+                let loc = d.location.unwrap();
+                (d.message, loc.line, loc.col)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_front_matter_parses() {
+        let text = "+++\ntitle = \"We won't go\"\ndate = 2025-03-07T09:30:00\nupdated = 2025-03-08\nauthors = [\"ana\"]\ntags = [\"Sea\", \"sea\", \"Sea\"]\nfurther_context = [\"world/b.md\", { path = \"@/world/c.md#key\", note = \"the \\\"c\\\" story\" }]\nimage = { src = \"a.jpg\", alt = \"A ship\" }\n+++\nBody\n";
+        let parsed = parse("world/2025-03-07-a.md", "world", text, &config())
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let f = parsed.front;
+        assert_eq!(f.title, "We won’t go");
+        assert_eq!(rfc3339(&f.date), "2025-03-07T09:30:00-06:00");
+        assert_eq!(
+            rfc3339(f.updated.as_ref().unwrap()),
+            "2025-03-08T00:00:00-06:00"
+        );
+        assert_eq!(f.slug, "a");
+        assert_eq!(f.tags, ["Sea", "sea"]);
+        assert_eq!(f.further_context[1].path, "world/c.md");
+        assert_eq!(f.further_context[1].anchor.as_deref(), Some("key"));
+        assert_eq!(f.further_context[1].note.as_deref(), Some("the “c” story"));
+        assert_eq!(f.further_context[1].location.line, 7);
+        assert_eq!(&text[parsed.body_offset..], "Body\n");
+    }
+
+    #[test]
+    fn the_file_name_gives_date_and_slug() {
+        let parsed = parse(
+            "world/2025-03-07-naval-task-force.md",
+            "world",
+            "+++\ntitle = \"x\"\n+++\n",
+            &config(),
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(rfc3339(&parsed.front.date), "2025-03-07T00:00:00-06:00");
+        assert_eq!(parsed.front.slug, "naval-task-force");
+        assert_eq!(
+            default_slug("world/deep/Mi Artículo/index.md"),
+            "mi-articulo"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_its_line() {
+        let text = "+++\ntittle = \"x\"\ndate = \"2025-03-07\"\nauthors = [\"\"]\ncategory = \"sport\"\nimage = { src = \"a.jpg\", alt = \"\" }\n+++\n";
+        assert_eq!(
+            errors(text),
+            [
+                ("unknown front-matter key `tittle`".to_string(), 2, 1),
+                ("article has no `title`".to_string(), 1, 1),
+                ("`date` is a string, not a date".to_string(), 3, 8),
+                (
+                    "`category` is \"sport\" but the article is in the folder content/world/"
+                        .to_string(),
+                    5,
+                    12
+                ),
+                ("an author name is empty".to_string(), 4, 12),
+                ("`alt` text of the image is empty".to_string(), 6, 32),
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_point_into_the_md_file() {
+        let errors = errors("+++\ntitle = \"x\"\ndraft = tru\n+++\n");
+        assert_eq!(
+            errors,
+            [("invalid boolean, expected `true`".to_string(), 3, 9)]
+        );
+    }
+
+    #[test]
+    fn unclosed_and_missing_front_matter() {
+        assert_eq!(
+            errors("+++\ntitle = \"x\"\n"),
+            [("front matter is not closed".to_string(), 1, 1)]
+        );
+        assert_eq!(
+            errors("title = \"x\"\n"),
+            [("article has no front matter".to_string(), 1, 1)]
+        );
+    }
+
+    #[test]
+    fn updated_before_date_is_an_error() {
+        let errors = errors("+++\ntitle = \"x\"\ndate = 2025-03-07\nupdated = 2025-03-06\n+++\n");
+        assert_eq!(errors, [("`updated` is before `date`".to_string(), 4, 11)]);
+    }
+
+    #[test]
+    fn crlf_front_matter_parses() {
+        let text = "+++\r\ntitle = \"x\"\r\n+++\r\nBody\r\n";
+        let parsed = parse("world/2025-03-07-a.md", "world", text, &config())
+            .ok()
+            .unwrap();
+        assert_eq!(&text[parsed.body_offset..], "Body\r\n");
+    }
+}

@@ -1,0 +1,558 @@
+//! An article body, Markdown → HTML (SPEC §6): tables, footnotes,
+//! strikethrough, smart punctuation, unique heading ids, highlighted code,
+//! lazy images, and `@/` links resolved to article URLs.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+
+use crate::diag::{Diagnostic, Location};
+use crate::parse::frontmatter::split_anchor;
+use crate::parse::highlight::code_html;
+use crate::text::heading_id;
+
+/// What the body needs from the rest of the site.
+pub trait Resolve {
+    /// The URL of the published article at a content path.
+    fn article_url(&self, path: &str) -> Option<&str>;
+    /// The URL of a file under content/, by its content path.
+    fn asset_url(&self, path: &str) -> Option<String>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// An inline `[text](@/category/file.md#anchor)` link.
+#[derive(Debug, Clone)]
+pub struct InlineRef {
+    pub path: String,
+    pub anchor: Option<String>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub word_count: usize,
+    /// The first paragraph as plain text: the default dek.
+    pub first_paragraph: String,
+    pub links: Vec<InlineRef>,
+}
+
+/// Where the body sits in its file, for error locations.
+pub struct Origin<'a> {
+    /// Content path: `world/a.md`.
+    pub rel: &'a str,
+    pub file_text: &'a str,
+    pub body_offset: usize,
+}
+
+impl Origin<'_> {
+    fn location(&self, range: &std::ops::Range<usize>) -> Location {
+        let span = range.start + self.body_offset..range.end + self.body_offset;
+        Location::span(&format!("content/{}", self.rel), self.file_text, span)
+    }
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic>) -> Body {
+    let text = &origin.file_text[origin.body_offset..];
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(text, options())
+        .into_offset_iter()
+        .collect();
+    let (ids, toc) = heading_ids(&events);
+    let footnotes = footnote_numbers(&events);
+    let mut body = Body {
+        toc,
+        ..Body::default()
+    };
+    let mut words = WordCounter::default();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut headings = ids.into_iter();
+    let mut paragraph: Option<String> = None;
+    let mut events = events.into_iter();
+    while let Some((event, range)) = events.next() {
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                words.boundary();
+                let id = headings.next().map(CowStr::from);
+                out.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                words.boundary();
+                let lang = match &kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                for (inner, _) in events.by_ref() {
+                    match inner {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                out.push(Event::Html(code_block(&lang, &code).into()));
+            }
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let mut alt = String::new();
+                for (inner, _) in events.by_ref() {
+                    match inner {
+                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                        Event::End(TagEnd::Image) => break,
+                        _ => {}
+                    }
+                }
+                let src = image_src(&dest_url, origin, &range, resolve, diags);
+                out.push(Event::Html(img_tag(&src, &alt, &title).into()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with("@/") => {
+                let (path, anchor) = split_anchor(&dest_url[2..]);
+                let url = match (resolve.article_url(&path), &anchor) {
+                    (Some(url), Some(anchor)) => format!("{url}#{anchor}"),
+                    (Some(url), None) => url.to_string(),
+                    (None, _) => "#".to_string(),
+                };
+                body.links.push(InlineRef {
+                    path,
+                    anchor,
+                    location: origin.location(&range),
+                });
+                out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: url.into(),
+                    title,
+                    id,
+                }));
+            }
+            Event::FootnoteReference(label) => {
+                let n = footnotes.get(label.as_ref()).copied().unwrap_or(0);
+                let id = footnote_id(&label);
+                out.push(Event::Html(
+                    format!("<sup class=\"footnote-reference\" id=\"fnref-{id}\"><a href=\"#fn-{id}\">{n}</a></sup>").into(),
+                ));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                words.boundary();
+                let n = footnotes.get(label.as_ref()).copied().unwrap_or(0);
+                let id = footnote_id(&label);
+                out.push(Event::Html(
+                    format!("<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\">{n}</sup>")
+                        .into(),
+                ));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                out.push(Event::Html("</div>\n".into()));
+            }
+            Event::Start(Tag::Paragraph) => {
+                words.boundary();
+                if body.first_paragraph.is_empty() && paragraph.is_none() {
+                    paragraph = Some(String::new());
+                }
+                out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(text) = paragraph.take() {
+                    body.first_paragraph = text.trim().to_string();
+                }
+                out.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                words.add(t);
+                if let Some(p) = &mut paragraph {
+                    p.push_str(t);
+                }
+                out.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                words.boundary();
+                if let Some(p) = &mut paragraph {
+                    p.push(' ');
+                }
+                out.push(event);
+            }
+            other => {
+                if is_block_edge(&other) {
+                    words.boundary();
+                }
+                out.push(other);
+            }
+        }
+    }
+    body.word_count = words.count;
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    body.html = html;
+    body
+}
+
+/// Whether an event starts or ends a block, which also ends a word; inline
+/// markup such as emphasis does not (`un*believ*able` is one word).
+fn is_block_edge(event: &Event) -> bool {
+    let inline_start = |tag: &Tag| {
+        matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+        )
+    };
+    let inline_end = |tag: &TagEnd| {
+        matches!(
+            tag,
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
+        )
+    };
+    match event {
+        Event::Start(tag) => !inline_start(tag),
+        Event::End(tag) => !inline_end(tag),
+        _ => false,
+    }
+}
+
+/// The id of every heading in order, and the table of contents. An
+/// explicit `{#id}` wins; other headings get the GitHub slug of their text,
+/// made unique with `-1`, `-2`, … .
+fn heading_ids(events: &[(Event, std::ops::Range<usize>)]) -> (Vec<String>, Vec<TocEntry>) {
+    let mut headings: Vec<(u8, Option<String>, String)> = Vec::new();
+    let mut current: Option<(u8, Option<String>, String)> = None;
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                current = Some((
+                    *level as u8,
+                    id.as_ref().map(|i| i.to_string()),
+                    String::new(),
+                ));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, text)) = &mut current {
+                    text.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
+            _ => {}
+        }
+    }
+    let mut taken: HashSet<String> = headings.iter().filter_map(|h| h.1.clone()).collect();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut ids = Vec::with_capacity(headings.len());
+    let mut toc = Vec::with_capacity(headings.len());
+    for (level, explicit, title) in headings {
+        let id = explicit.unwrap_or_else(|| {
+            let base = match heading_id(&title) {
+                id if id.is_empty() => "section".to_string(),
+                id => id,
+            };
+            let mut candidate = base.clone();
+            while taken.contains(&candidate) {
+                let n = counts.entry(base.clone()).or_insert(0);
+                *n += 1;
+                candidate = format!("{base}-{n}");
+            }
+            taken.insert(candidate.clone());
+            candidate
+        });
+        ids.push(id.clone());
+        toc.push(TocEntry {
+            level,
+            id,
+            title: title.trim().to_string(),
+        });
+    }
+    (ids, toc)
+}
+
+/// Footnotes are numbered in the order they are first referenced.
+fn footnote_numbers(events: &[(Event, std::ops::Range<usize>)]) -> HashMap<String, usize> {
+    let mut numbers = HashMap::new();
+    let labels = events.iter().filter_map(|(event, _)| match event {
+        Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) => {
+            Some(label.as_ref())
+        }
+        _ => None,
+    });
+    for label in labels {
+        let next = numbers.len() + 1;
+        numbers.entry(label.to_string()).or_insert(next);
+    }
+    numbers
+}
+
+/// Footnote ids are prefixed so they never collide with heading ids.
+fn footnote_id(label: &str) -> String {
+    let id = heading_id(label);
+    if id.is_empty() {
+        "note".to_string()
+    } else {
+        id
+    }
+}
+
+fn code_block(lang: &str, code: &str) -> String {
+    let inner = code_html(lang, code);
+    if lang.is_empty() {
+        return format!("<pre><code>{inner}</code></pre>\n");
+    }
+    let mut class = String::new();
+    escape_html(&mut class, lang).expect("writing to a String cannot fail");
+    format!(
+        "<pre class=\"code\" data-lang=\"{class}\"><code class=\"language-{class}\">{inner}</code></pre>\n"
+    )
+}
+
+fn img_tag(src: &str, alt: &str, title: &str) -> String {
+    let mut tag = String::from("<img src=\"");
+    escape_href(&mut tag, src).expect("writing to a String cannot fail");
+    tag.push_str("\" alt=\"");
+    escape_html(&mut tag, alt).expect("writing to a String cannot fail");
+    if !title.is_empty() {
+        tag.push_str("\" title=\"");
+        escape_html(&mut tag, title).expect("writing to a String cannot fail");
+    }
+    tag.push_str("\" loading=\"lazy\">");
+    tag
+}
+
+/// Whether a URL points at a file beside the article rather than a page of
+/// its own or another site.
+pub fn is_relative(url: &str) -> bool {
+    !(url.is_empty() || url.starts_with('/') || url.starts_with('#') || url.contains(':'))
+}
+
+/// The content path a relative URL in the article at `rel` points at:
+/// `world/a.md` + `img/x.png` → `world/img/x.png`.
+pub fn join_relative(rel: &str, url: &str) -> Option<String> {
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    for segment in url.split(['?', '#']).next().unwrap_or(url).split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn image_src(
+    url: &str,
+    origin: &Origin,
+    range: &std::ops::Range<usize>,
+    resolve: &dyn Resolve,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    if !is_relative(url) {
+        return url.to_string();
+    }
+    match join_relative(origin.rel, url).and_then(|path| resolve.asset_url(&path)) {
+        Some(resolved) => resolved,
+        None => {
+            diags.push(
+                Diagnostic::error(format!("image `{url}` not found beside the article"))
+                    .at(origin.location(range))
+                    .hint("place the image file in the article's folder under content/, or use an absolute URL"),
+            );
+            url.to_string()
+        }
+    }
+}
+
+/// Counts words across the text events of a paragraph, which smart
+/// punctuation splits (`won` `’` `t` is one word).
+#[derive(Default)]
+struct WordCounter {
+    count: usize,
+    in_word: bool,
+}
+
+impl WordCounter {
+    fn add(&mut self, text: &str) {
+        for c in text.chars() {
+            if c.is_whitespace() {
+                self.in_word = false;
+            } else if !self.in_word {
+                self.in_word = true;
+                self.count += 1;
+            }
+        }
+    }
+
+    fn boundary(&mut self) {
+        self.in_word = false;
+    }
+}
+
+/// Minutes to read `words` at 230 words a minute, rounded up, at least 1.
+pub fn reading_time(words: usize) -> usize {
+    words.div_ceil(230).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Site;
+    impl Resolve for Site {
+        fn article_url(&self, path: &str) -> Option<&str> {
+            (path == "world/b.md").then_some("https://x.test/world/b/")
+        }
+        fn asset_url(&self, path: &str) -> Option<String> {
+            (path == "world/img/ship.png").then(|| format!("https://x.test/{path}"))
+        }
+    }
+
+    fn md(body: &str) -> (Body, Vec<Diagnostic>) {
+        let text = format!("+++\n+++\n{body}");
+        let origin = Origin {
+            rel: "world/a.md",
+            file_text: &text,
+            body_offset: 8,
+        };
+        let mut diags = Vec::new();
+        let body = render(&origin, &Site, &mut diags);
+        (body, diags)
+    }
+
+    #[test]
+    fn smart_punctuation_never_mangles_quotes() {
+        let (body, _) = md("We won't \"concede\" -- ever. `won't \"x\"`\n");
+        assert_eq!(
+            body.html,
+            "<p>We won’t “concede” – ever. <code>won't \"x\"</code></p>\n"
+        );
+    }
+
+    #[test]
+    fn headings_get_unique_github_ids_and_a_toc() {
+        let (body, _) = md(
+            "## What's Next\n\n## Key Details\n\n## Key Details\n\n### Custom {#key-details-1}\n\n## Key Details\n",
+        );
+        let ids: Vec<_> = body.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "whats-next",
+                "key-details",
+                "key-details-2",
+                "key-details-1",
+                "key-details-3"
+            ]
+        );
+        assert!(
+            body.html
+                .starts_with("<h2 id=\"whats-next\">What’s Next</h2>")
+        );
+        assert_eq!(body.toc[0].title, "What’s Next");
+        assert_eq!(body.toc[3].level, 3);
+    }
+
+    #[test]
+    fn tables_footnotes_and_strikethrough() {
+        let (body, _) =
+            md("| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~old~~ new[^n]\n\n[^n]: The note.\n");
+        assert!(
+            body.html
+                .contains("<table><thead><tr><th>a</th><th style=\"text-align: right\">b</th>"),
+            "{}",
+            body.html
+        );
+        assert!(body.html.contains("<del>old</del>"));
+        assert!(body.html.contains(
+            "<sup class=\"footnote-reference\" id=\"fnref-n\"><a href=\"#fn-n\">1</a></sup>"
+        ));
+        assert!(body.html.contains("<div class=\"footnote-definition\" id=\"fn-n\"><sup class=\"footnote-definition-label\">1</sup>"));
+    }
+
+    #[test]
+    fn code_is_highlighted_or_escaped() {
+        let (body, _) = md("```rust\nlet x = 1;\n```\n\n```nope\n<b>\n```\n");
+        assert!(body.html.contains("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">"));
+        assert!(
+            body.html
+                .contains("<code class=\"language-nope\">&lt;b&gt;\n</code>")
+        );
+    }
+
+    #[test]
+    fn body_images_are_lazy_and_resolved() {
+        let (body, diags) = md("![A ship's bow](img/ship.png \"t\")\n\n![x](missing.png)\n");
+        assert!(body.html.contains("<img src=\"https://x.test/world/img/ship.png\" alt=\"A ship’s bow\" title=\"t\" loading=\"lazy\">"));
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].message,
+            "image `missing.png` not found beside the article"
+        );
+        assert_eq!(diags[0].location.as_ref().unwrap().line, 5);
+    }
+
+    #[test]
+    fn at_links_resolve_and_are_recorded() {
+        let (body, _) = md("See [b](@/world/b.md#key-details) and [c](@/world/c.md).\n");
+        assert!(
+            body.html
+                .contains("<a href=\"https://x.test/world/b/#key-details\">b</a>")
+        );
+        assert_eq!(body.links.len(), 2);
+        assert_eq!(body.links[0].anchor.as_deref(), Some("key-details"));
+        assert_eq!(body.links[1].path, "world/c.md");
+        assert_eq!(body.links[1].location.line, 3);
+    }
+
+    #[test]
+    fn words_and_first_paragraph() {
+        let (body, _) = md("We won't go,\nsaid the *mayor* today.\n\nSecond para.\n");
+        assert_eq!(body.word_count, 9);
+        assert_eq!(body.first_paragraph, "We won’t go, said the mayor today.");
+        assert_eq!(reading_time(0), 1);
+        assert_eq!(reading_time(230), 1);
+        assert_eq!(reading_time(231), 2);
+    }
+
+    #[test]
+    fn relative_paths_join() {
+        assert_eq!(
+            join_relative("world/a.md", "img/x.png").as_deref(),
+            Some("world/img/x.png")
+        );
+        assert_eq!(
+            join_relative("world/deep/a.md", "../x.png").as_deref(),
+            Some("world/x.png")
+        );
+        assert_eq!(join_relative("a.md", "../../x.png"), None);
+        assert!(!is_relative("https://x.test/a.png"));
+        assert!(!is_relative("/a.png"));
+    }
+}

@@ -1,0 +1,276 @@
+//! Source files → articles: front matter, selection of what is published,
+//! URLs, and Markdown bodies. Parsing runs in parallel over articles.
+
+pub mod frontmatter;
+pub mod highlight;
+pub mod markdown;
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location};
+use crate::load::{Content, SourceFile};
+use frontmatter::FrontMatter;
+use markdown::{Body, Origin, Resolve};
+
+/// Which articles a build publishes.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    pub drafts: bool,
+    pub future: bool,
+    /// SOURCE_DATE_EPOCH when set, else the clock.
+    pub now: Timestamp,
+}
+
+/// A published article, with everything known of it before the graph.
+#[derive(Debug)]
+pub struct Article {
+    /// Content path: `international/2025-10-28-naval.md`.
+    pub rel: String,
+    /// Index into `Config::categories`.
+    pub category: usize,
+    pub front: FrontMatter,
+    /// URL slugs of `front.tags`, without duplicates.
+    pub tag_slugs: Vec<String>,
+    /// Site path from the permalink: `/international/naval/`.
+    pub path: String,
+    pub url: String,
+    pub body: Body,
+}
+
+/// Why an article that parsed is left out of the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withheld {
+    Draft,
+    Scheduled(Timestamp),
+}
+
+/// Every article known to the build: the published ones, and the content
+/// paths of those withheld (so that a reference to them can say why).
+#[derive(Debug, Default)]
+pub struct Articles {
+    pub published: Vec<Article>,
+    pub withheld: HashMap<String, Withheld>,
+}
+
+struct Head<'a> {
+    file: &'a SourceFile,
+    category: usize,
+    front: FrontMatter,
+    body_offset: usize,
+}
+
+pub fn parse_articles(
+    config: &Config,
+    content: &Content,
+    selection: Selection,
+    diags: &mut Vec<Diagnostic>,
+) -> Articles {
+    let heads: Vec<Result<Head, Vec<Diagnostic>>> = content
+        .articles
+        .par_iter()
+        .map(|file| parse_head(config, file))
+        .collect();
+    let mut published = Vec::new();
+    let mut withheld = HashMap::new();
+    for head in heads {
+        match head {
+            Err(errors) => diags.extend(errors),
+            Ok(head) => match withheld_because(&head.front, selection) {
+                Some(why) => {
+                    withheld.insert(head.file.rel.clone(), why);
+                }
+                None => published.push(head),
+            },
+        }
+    }
+    let index = Index::new(config, content, &published, diags);
+    let bodies: Vec<(Body, Vec<Diagnostic>)> = published
+        .par_iter()
+        .map(|head| {
+            let origin = Origin {
+                rel: &head.file.rel,
+                file_text: &head.file.text,
+                body_offset: head.body_offset,
+            };
+            let mut diags = Vec::new();
+            let body = markdown::render(&origin, &index, &mut diags);
+            (body, diags)
+        })
+        .collect();
+    let mut articles = Vec::with_capacity(published.len());
+    for (head, (body, body_diags)) in published.into_iter().zip(bodies) {
+        diags.extend(body_diags);
+        let path = index.paths[head.file.rel.as_str()].clone();
+        let url = config.url(&path);
+        let mut front = head.front;
+        if let Some(image) = &mut front.image {
+            image.src = index.image_url(&head.file.rel, image, diags);
+        }
+        let mut tag_slugs: Vec<String> = Vec::with_capacity(front.tags.len());
+        for slug in front.tags.iter().map(|t| crate::text::slugify(t)) {
+            if !tag_slugs.contains(&slug) {
+                tag_slugs.push(slug);
+            }
+        }
+        articles.push(Article {
+            rel: head.file.rel.clone(),
+            category: head.category,
+            front,
+            tag_slugs,
+            path,
+            url,
+            body,
+        });
+    }
+    Articles {
+        published: articles,
+        withheld,
+    }
+}
+
+fn parse_head<'a>(config: &Config, file: &'a SourceFile) -> Result<Head<'a>, Vec<Diagnostic>> {
+    let Some((folder, _)) = file.rel.split_once('/') else {
+        return Err(vec![
+            Diagnostic::error("article is not in a category folder")
+                .at(first_line(&file.rel, &file.text))
+                .hint("move it to content/<category>/"),
+        ]);
+    };
+    let category = config.category(folder);
+    let parsed = frontmatter::parse(&file.rel, folder, &file.text, config);
+    let Some(category) = category else {
+        let declared: Vec<&str> = config.categories.iter().map(|c| c.slug.as_str()).collect();
+        let mut errors = vec![
+            Diagnostic::error(format!("category `{folder}` is not declared in config.toml"))
+                .at(first_line(&file.rel, &file.text))
+                .hint(format!(
+                    "the declared categories are {}; declare it with [categories.{folder}] or move the file",
+                    crate::keys::list(&declared)
+                )),
+        ];
+        errors.extend(parsed.err().unwrap_or_default());
+        return Err(errors);
+    };
+    let parsed = parsed?;
+    Ok(Head {
+        file,
+        category,
+        front: parsed.front,
+        body_offset: parsed.body_offset,
+    })
+}
+
+fn first_line(rel: &str, text: &str) -> Location {
+    let end = text.find('\n').unwrap_or(text.len());
+    Location::span(
+        &format!("content/{rel}"),
+        text,
+        0..text[..end].trim_end_matches('\r').len(),
+    )
+}
+
+fn withheld_because(front: &FrontMatter, selection: Selection) -> Option<Withheld> {
+    if front.draft && !selection.drafts {
+        return Some(Withheld::Draft);
+    }
+    let date = front.date.timestamp();
+    if date > selection.now && !selection.future {
+        return Some(Withheld::Scheduled(date));
+    }
+    None
+}
+
+/// The URL of every published article and content file, known before any
+/// body is rendered so that bodies can link to each other.
+struct Index<'a> {
+    config: &'a Config,
+    /// Content path → site path.
+    paths: HashMap<&'a str, String>,
+    urls: HashMap<&'a str, String>,
+    assets: HashSet<&'a str>,
+}
+
+impl<'a> Index<'a> {
+    fn new(
+        config: &'a Config,
+        content: &'a Content,
+        heads: &[Head<'a>],
+        diags: &mut Vec<Diagnostic>,
+    ) -> Index<'a> {
+        let mut paths = HashMap::with_capacity(heads.len());
+        let mut owners: HashMap<String, &Head> = HashMap::with_capacity(heads.len());
+        for head in heads {
+            let date = &head.front.date;
+            let category = &config.categories[head.category].slug;
+            let path = config.permalink.expand(
+                category,
+                &head.front.slug,
+                date.year(),
+                date.month(),
+                date.day(),
+            );
+            if let Some(first) = owners.get(&path) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "content/{} and content/{} would both be written to {path}",
+                        first.file.rel, head.file.rel
+                    ))
+                    .at(first_line(&head.file.rel, &head.file.text))
+                    .hint("give one of them a different `slug` in its front matter"),
+                );
+                continue;
+            }
+            owners.insert(path.clone(), head);
+            paths.insert(head.file.rel.as_str(), path);
+        }
+        let urls = paths
+            .iter()
+            .map(|(rel, path)| (*rel, config.url(path)))
+            .collect();
+        let assets = content.assets.iter().map(|a| a.rel.as_str()).collect();
+        Index {
+            config,
+            paths,
+            urls,
+            assets,
+        }
+    }
+
+    fn image_url(
+        &self,
+        rel: &str,
+        image: &frontmatter::Image,
+        diags: &mut Vec<Diagnostic>,
+    ) -> String {
+        if !markdown::is_relative(&image.src) {
+            return image.src.clone();
+        }
+        match markdown::join_relative(rel, &image.src).and_then(|p| self.asset_url(&p)) {
+            Some(url) => url,
+            None => {
+                diags.push(
+                    Diagnostic::error(format!("image `{}` not found beside the article", image.src))
+                        .at(image.location.clone())
+                        .hint("place the image file in the article's folder under content/, or use an absolute URL"),
+                );
+                image.src.clone()
+            }
+        }
+    }
+}
+
+impl Resolve for Index<'_> {
+    fn article_url(&self, path: &str) -> Option<&str> {
+        self.urls.get(path).map(String::as_str)
+    }
+
+    fn asset_url(&self, path: &str) -> Option<String> {
+        self.assets
+            .contains(path)
+            .then(|| self.config.url(&format!("/{path}")))
+    }
+}

@@ -1,0 +1,168 @@
+//! Where templates and theme assets come from: the `newsroom` theme
+//! compiled into the binary, a theme folder of the site
+//! (`themes/<name>/`, which replaces the embedded one of the same name),
+//! and the site's `templates/`, which overrides single templates by name.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diag::{Diagnostic, Location};
+
+/// The embedded `newsroom` theme: its source is `themes/newsroom/`.
+macro_rules! embed {
+    ($kind:literal: $($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!("../../themes/newsroom/", $kind, "/", $name)))),*]
+    };
+}
+
+const NEWSROOM_TEMPLATES: &[(&str, &[u8])] = embed!("templates":
+    "base.html",
+    "index.html",
+    "article.html",
+    "category.html",
+    "partials/card.html",
+);
+
+const NEWSROOM_STATIC: &[(&str, &[u8])] = embed!("static":
+    "style.css",
+);
+
+/// The templates every theme must have.
+pub const REQUIRED: [&str; 3] = ["index.html", "article.html", "category.html"];
+
+/// A file copied into the output.
+#[derive(Debug, Clone)]
+pub enum StaticFile {
+    Embedded(&'static [u8]),
+    Disk(PathBuf),
+}
+
+#[derive(Debug, Default)]
+pub struct Theme {
+    /// Template name (`partials/card.html`) → source.
+    pub templates: BTreeMap<String, String>,
+    /// Output path → file; the site's static/ is merged over the theme's.
+    pub statics: BTreeMap<String, StaticFile>,
+}
+
+/// Loads the theme `name` and the site's overrides from `root`.
+pub fn load(root: &Path, name: &str, diags: &mut Vec<Diagnostic>) -> Theme {
+    let mut theme = Theme::default();
+    let folder = root.join("themes").join(name);
+    if folder.is_dir() {
+        read_templates(root, &folder.join("templates"), &mut theme.templates, diags);
+        read_statics(root, &folder.join("static"), &mut theme.statics, diags);
+    } else if name == "newsroom" {
+        for (name, bytes) in NEWSROOM_TEMPLATES {
+            let text = std::str::from_utf8(bytes).expect("embedded templates are UTF-8");
+            theme.templates.insert(name.to_string(), text.to_string());
+        }
+        for (name, bytes) in NEWSROOM_STATIC {
+            theme
+                .statics
+                .insert(name.to_string(), StaticFile::Embedded(bytes));
+        }
+    } else {
+        diags.push(
+            Diagnostic::error(format!("theme `{name}` not found"))
+                .at(Location::file(crate::config::FILE))
+                .hint(format!(
+                    "put it in themes/{name}/templates/, or use the built-in theme = \"newsroom\""
+                )),
+        );
+        return theme;
+    }
+    read_templates(root, &root.join("templates"), &mut theme.templates, diags);
+    read_statics(root, &root.join("static"), &mut theme.statics, diags);
+    for required in REQUIRED {
+        if !theme.templates.contains_key(required) {
+            diags.push(
+                Diagnostic::error(format!("theme `{name}` has no template `{required}`"))
+                    .at(Location::file(&format!("themes/{name}/templates")))
+                    .hint(format!("add templates/{required}")),
+            );
+        }
+    }
+    theme
+}
+
+fn files(dir: &Path) -> impl Iterator<Item = Result<(String, PathBuf), walkdir::Error>> {
+    let dir = dir.to_path_buf();
+    WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(move |entry| match entry {
+            Err(err) => Some(Err(err)),
+            Ok(entry) if entry.file_type().is_file() => {
+                let rel = entry.path().strip_prefix(&dir).ok()?;
+                let parts: Option<Vec<&str>> =
+                    rel.components().map(|c| c.as_os_str().to_str()).collect();
+                let rel = parts?.join("/");
+                if rel.split('/').any(|part| part.starts_with('.')) {
+                    return None;
+                }
+                Some(Ok((rel, entry.into_path())))
+            }
+            Ok(_) => None,
+        })
+}
+
+fn display(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn read_templates(
+    root: &Path,
+    dir: &Path,
+    into: &mut BTreeMap<String, String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !dir.is_dir() {
+        return;
+    }
+    for file in files(dir) {
+        match file {
+            Ok((name, path)) => match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    into.insert(name, text);
+                }
+                Err(err) => diags.push(
+                    Diagnostic::error(format!("cannot read template: {err}"))
+                        .at(Location::file(&display(root, &path))),
+                ),
+            },
+            Err(err) => diags.push(Diagnostic::error(format!(
+                "cannot read {}: {err}",
+                display(root, dir)
+            ))),
+        }
+    }
+}
+
+fn read_statics(
+    root: &Path,
+    dir: &Path,
+    into: &mut BTreeMap<String, StaticFile>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !dir.is_dir() {
+        return;
+    }
+    for file in files(dir) {
+        match file {
+            Ok((name, path)) => {
+                into.insert(name, StaticFile::Disk(path));
+            }
+            Err(err) => diags.push(Diagnostic::error(format!(
+                "cannot read {}: {err}",
+                display(root, dir)
+            ))),
+        }
+    }
+}

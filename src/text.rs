@@ -1,0 +1,135 @@
+//! Small text helpers shared by every stage: URL slugs, GitHub-style heading
+//! ids, typographic punctuation for plain strings, and "did you mean" hints.
+
+/// A URL slug: ASCII transliteration, lowercase, runs of anything else
+/// collapsed into one `-` ("Política Exterior" → "politica-exterior").
+pub fn slugify(text: &str) -> String {
+    slug::slugify(text)
+}
+
+/// The id GitHub gives a heading: lowercase, punctuation dropped, spaces as
+/// `-`, letters of any script kept ("What's Next" → "whats-next").
+pub fn heading_id(text: &str) -> String {
+    let mut id = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            id.extend(c.to_lowercase());
+        } else if c == ' ' {
+            id.push('-');
+        }
+    }
+    id
+}
+
+/// Typographic punctuation for plain text that is not Markdown (titles,
+/// deks, captions, notes): the same curls pulldown-cmark's smart punctuation
+/// gives the body. An apostrophe inside or after a word closes (`won't` →
+/// `won’t`), a quote after a space or an opening bracket opens, `--` is an
+/// en dash, `---` an em dash and `...` an ellipsis. Never produces a straight
+/// quote from a curly one or the other way round.
+pub fn smarten(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let prev = if i == 0 { None } else { Some(chars[i - 1]) };
+        let next = chars.get(i + 1).copied();
+        match c {
+            '\'' => out.push(
+                if opens(prev) && !next.is_some_and(|n| n.is_ascii_digit()) {
+                    '‘'
+                } else {
+                    '’'
+                },
+            ),
+            '"' => out.push(if opens(prev) { '“' } else { '”' }),
+            '-' if next == Some('-') => {
+                if chars.get(i + 2) == Some(&'-') {
+                    out.push('—');
+                    i += 2;
+                } else {
+                    out.push('–');
+                    i += 1;
+                }
+            }
+            '.' if next == Some('.') && chars.get(i + 2) == Some(&'.') => {
+                out.push('…');
+                i += 2;
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether a quote after `prev` opens a quotation: at the start, after
+/// whitespace, an opening bracket, a dash or another opening quote.
+fn opens(prev: Option<char>) -> bool {
+    match prev {
+        None => true,
+        Some(p) => p.is_whitespace() || "([{‘“—–-/".contains(p),
+    }
+}
+
+/// The closest of `candidates` to a misspelt `word`, if one is close enough
+/// to be worth suggesting.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii_and_dashed() {
+        assert_eq!(slugify("Política Exterior"), "politica-exterior");
+        assert_eq!(slugify("  U.S. Navy -- 2025! "), "u-s-navy-2025");
+    }
+
+    #[test]
+    fn heading_ids_follow_github() {
+        assert_eq!(heading_id("What's Next"), "whats-next");
+        assert_eq!(heading_id("What’s Next"), "whats-next");
+        assert_eq!(heading_id("Key Details"), "key-details");
+        assert_eq!(heading_id("Año 2025: un balance"), "año-2025-un-balance");
+        assert_eq!(heading_id("snake_case and-dash"), "snake_case-and-dash");
+    }
+
+    #[test]
+    fn smarten_curls_apostrophes_and_quotes() {
+        assert_eq!(smarten("We won't concede"), "We won’t concede");
+        assert_eq!(smarten("\"Hello,\" she said"), "“Hello,” she said");
+        assert_eq!(
+            smarten("'quoted' and rock 'n' roll"),
+            "‘quoted’ and rock ‘n’ roll"
+        );
+        assert_eq!(smarten("the '90s"), "the ’90s");
+        assert_eq!(smarten("2019--2025 --- and so..."), "2019–2025 — and so…");
+        assert_eq!(smarten("(\"inner\")"), "(“inner”)");
+    }
+
+    #[test]
+    fn smarten_leaves_markup_characters_alone() {
+        let hostile = "</script><script>alert(1)</script> & <b>";
+        assert_eq!(smarten(hostile), hostile);
+    }
+
+    #[test]
+    fn did_you_mean_finds_close_keys() {
+        let keys = ["title", "description", "date", "tags"];
+        assert_eq!(did_you_mean("tittle", keys), Some("title"));
+        assert_eq!(did_you_mean("descripton", keys), Some("description"));
+        assert_eq!(did_you_mean("zzz", keys), None);
+    }
+}
