@@ -188,7 +188,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
                 if let DeValue::Table(entry) = entry.get_ref() {
                     let message =
                         |k: &str| format!("unknown key `{k}` in [{section}.{}]", name.get_ref());
-                    keys::check(entry, known, message, source, &mut diags);
+                    let _ = keys::check(entry, known, message, source, &mut diags);
                 }
             }
         }

@@ -29,21 +29,27 @@ impl Source<'_> {
 }
 
 /// Reports every key of `table` not in `known`; `message` words the error
-/// for one key, e.g. "unknown front-matter key `tittle`".
-pub fn check(
+/// for one key, e.g. "unknown front-matter key `tittle`". Returns the keys
+/// suggested instead, so that a missing `title` is not reported again when
+/// the hint already says "did you mean `title`?".
+pub fn check<'k>(
     table: &DeTable,
-    known: &[&str],
+    known: &[&'k str],
     message: impl Fn(&str) -> String,
     source: Source,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> Vec<&'k str> {
+    let mut suggested = Vec::new();
     for (key, _) in table.iter() {
         let name: &str = key.get_ref();
         if known.contains(&name) {
             continue;
         }
         let hint = match did_you_mean(name, known.iter().copied()) {
-            Some(close) => format!("did you mean `{close}`?"),
+            Some(close) => {
+                suggested.push(close);
+                format!("did you mean `{close}`?")
+            }
             None => format!("the known keys are {}", list(known)),
         };
         diags.push(
@@ -53,6 +59,7 @@ pub fn check(
                 .hint(hint),
         );
     }
+    suggested
 }
 
 /// The sub-table under `key`, if `table` has one.

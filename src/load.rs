@@ -123,13 +123,16 @@ fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
             Ok(SourceFile { rel, text })
         }
         Err(err) => {
-            let bytes = err.as_bytes();
+            // Show the line with the bad bytes replaced, caret on the first.
             let valid = err.utf8_error().valid_up_to();
-            let before = String::from_utf8_lossy(&bytes[..valid]);
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let lossy = String::from_utf8_lossy(err.as_bytes());
             Err(Diagnostic::error("file is not valid UTF-8")
-                .at(Location::file(&display).line_col(line, col))
+                .at(Location::span(
+                    &display,
+                    &lossy,
+                    valid..valid + '\u{fffd}'.len_utf8(),
+                ))
+                .label("not UTF-8")
                 .hint("save the file with UTF-8 encoding"))
         }
     }

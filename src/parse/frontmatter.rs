@@ -167,7 +167,7 @@ pub fn parse(
         return Err(errors.iter().map(|e| keys::toml_error(e, source)).collect());
     }
     let mut diags = Vec::new();
-    check_keys(table.get_ref(), source, &mut diags);
+    let misspelt = check_keys(table.get_ref(), source, &mut diags);
     let raw = match Raw::deserialize(toml::de::Deserializer::from(table)) {
         Ok(raw) => raw,
         Err(err) => {
@@ -175,7 +175,15 @@ pub fn parse(
             return Err(diags);
         }
     };
-    let front = validate(raw, rel, category, source, &config.timezone, &mut diags);
+    let front = validate(
+        raw,
+        rel,
+        category,
+        source,
+        &config.timezone,
+        &misspelt,
+        &mut diags,
+    );
     match front {
         Some(front) if diags.is_empty() => Ok(Parsed { front, body_offset }),
         _ => Err(diags),
@@ -225,8 +233,9 @@ impl Problem {
     }
 }
 
-fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) {
-    keys::check(
+/// Checks every key; returns the known keys suggested for misspelt ones.
+fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) -> Vec<&'static str> {
+    let misspelt = keys::check(
         table,
         &KEYS,
         |k| format!("unknown front-matter key `{k}`"),
@@ -234,7 +243,7 @@ fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) {
         diags,
     );
     if let Some(image) = keys::table(table, "image") {
-        keys::check(
+        let _ = keys::check(
             image,
             &IMAGE_KEYS,
             |k| format!("unknown key `{k}` in `image`"),
@@ -245,7 +254,7 @@ fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) {
     if let Some(DeValue::Array(refs)) = table.get("further_context").map(|v| v.get_ref()) {
         for entry in refs.iter() {
             if let DeValue::Table(entry) = entry.get_ref() {
-                keys::check(
+                let _ = keys::check(
                     entry,
                     &REF_KEYS,
                     |k| format!("unknown key `{k}` in `further_context`"),
@@ -255,6 +264,7 @@ fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    misspelt
 }
 
 fn validate(
@@ -263,6 +273,7 @@ fn validate(
     category: &str,
     source: Source,
     tz: &TimeZone,
+    misspelt: &[&str],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FrontMatter> {
     let whole = || {
@@ -280,6 +291,7 @@ fn validate(
             );
             None
         }
+        None if misspelt.contains(&"title") => None,
         None => {
             diags.push(
                 Diagnostic::error("article has no `title`")
@@ -296,6 +308,7 @@ fn validate(
         Some(value) => datetime(&value, "date", source, tz, diags),
         None => match date_prefix(file_name) {
             Some(date) => date.to_zoned_datetime(tz.clone()).ok(),
+            None if misspelt.contains(&"date") => None,
             None => {
                 diags.push(
                     Diagnostic::error("article has no `date`")
@@ -669,7 +682,6 @@ mod tests {
             errors(text),
             [
                 ("unknown front-matter key `tittle`".to_string(), 2, 1),
-                ("article has no `title`".to_string(), 1, 1),
                 ("`date` is a string, not a date".to_string(), 3, 8),
                 (
                     "`category` is \"sport\" but the article is in the folder content/world/"

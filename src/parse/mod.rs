@@ -42,10 +42,11 @@ pub struct Article {
 }
 
 /// Why an article that parsed is left out of the build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Withheld {
     Draft,
-    Scheduled(Timestamp),
+    /// With the publication time, RFC 3339 in the site's time zone.
+    Scheduled(String),
 }
 
 /// Every article known to the build: the published ones, and the content
@@ -179,7 +180,7 @@ fn withheld_because(front: &FrontMatter, selection: Selection) -> Option<Withhel
     }
     let date = front.date.timestamp();
     if date > selection.now && !selection.future {
-        return Some(Withheld::Scheduled(date));
+        return Some(Withheld::Scheduled(frontmatter::rfc3339(&front.date)));
     }
     None
 }
@@ -222,9 +223,9 @@ impl<'a> Index<'a> {
                     .at(first_line(&head.file.rel, &head.file.text))
                     .hint("give one of them a different `slug` in its front matter"),
                 );
-                continue;
+            } else {
+                owners.insert(path.clone(), head);
             }
-            owners.insert(path.clone(), head);
             paths.insert(head.file.rel.as_str(), path);
         }
         let urls = paths

@@ -1,0 +1,150 @@
+//! Every bad input stops the build with exit 1, prints every problem with
+//! its file, line, column, source line and hint, and leaves the previous
+//! public/ byte-for-byte as it was. The exact stderr of each case is pinned
+//! in tests/fixtures/errors/<case>.stderr (`BLESS=1 cargo test` rewrites them).
+
+use std::fs;
+
+use crate::support::{Site, copy_tree, fixtures, snapshot};
+
+/// Builds the base site, breaks it with the overlay `case`, builds again,
+/// and checks the failure and that public/ is untouched.
+fn fails(case: &str) {
+    let site = Site::new(&[]);
+    site.run(&["build"]).success();
+    let before = snapshot(&site.root().join("public"));
+    assert!(!before.is_empty());
+
+    let overlay = fixtures().join("errors").join(case);
+    if overlay.is_dir() {
+        copy_tree(&overlay, site.root());
+    }
+    if case == "missing-config" {
+        fs::remove_file(site.root().join("config.toml")).unwrap();
+    }
+    let output = site.run(&["build"]);
+    assert_eq!(
+        output.code, 1,
+        "stdout: {}\nstderr: {}",
+        output.stdout, output.stderr
+    );
+    assert_eq!(output.stdout, "");
+    expect_stderr(case, &output.stderr);
+    assert_eq!(
+        snapshot(&site.root().join("public")),
+        before,
+        "public/ changed after a failed build"
+    );
+    let leftovers: Vec<_> = fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("broadsheet"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+
+    // `check` finds exactly the same problems.
+    let check = site.run(&["check"]);
+    assert_eq!(check.code, 1);
+    assert_eq!(check.stderr, output.stderr);
+}
+
+fn expect_stderr(case: &str, actual: &str) {
+    let path = fixtures().join("errors").join(format!("{case}.stderr"));
+    if std::env::var_os("BLESS").is_some() {
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("no {}; run with BLESS=1", path.display()));
+    assert_eq!(actual, expected, "stderr of case {case}");
+}
+
+macro_rules! cases {
+    ($($name:ident => $case:literal),* $(,)?) => {
+        $(#[test] fn $name() { fails($case); })*
+    };
+}
+
+cases! {
+    missing_config => "missing-config",
+    malformed_config => "malformed-config",
+    unknown_config_key => "unknown-config-key",
+    undeclared_category => "undeclared-category",
+    unclosed_front_matter => "unclosed-front-matter",
+    toml_syntax_error_points_into_the_md_file => "toml-syntax",
+    unknown_front_matter_key => "unknown-key",
+    empty_title => "empty-title",
+    missing_date => "missing-date",
+    invalid_date => "invalid-date",
+    updated_before_date => "updated-before-date",
+    category_key_disagrees_with_folder => "category-mismatch",
+    image_without_alt => "image-without-alt",
+    image_with_empty_alt => "image-empty-alt",
+    reference_to_missing_article => "missing-reference",
+    reference_to_draft => "draft-reference",
+    reference_to_scheduled_article => "scheduled-reference",
+    anchor_that_is_not_a_heading => "bad-anchor",
+    two_articles_one_url => "duplicate-url",
+    non_utf8_file => "non-utf8",
+    every_error_is_reported => "many-errors",
+}
+
+#[test]
+fn dangerous_output_folders_are_usage_errors() {
+    let site = Site::new(&[]);
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("notes.txt"), "keep me").unwrap();
+    let outside = outside.path().to_str().unwrap().to_string();
+    for (output, reason) in [
+        (".", "it is the site's root folder or contains it"),
+        ("content", "it lies inside one of the site's source folders"),
+        ("..", "it is the site's root folder or contains it"),
+        (
+            outside.as_str(),
+            "it is not empty and was not made by broadsheet",
+        ),
+    ] {
+        let result = site.run(&["build", "--output", output]);
+        assert_eq!(result.code, 2, "{output}: {}", result.stderr);
+        assert_eq!(
+            result.stderr,
+            format!("error: refusing to write the site into {output}: {reason}\n")
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(format!("{outside}/notes.txt")).unwrap(),
+        "keep me"
+    );
+    // A folder holding a config.toml outside the root: another site's sources.
+    let other = tempfile::tempdir().unwrap();
+    fs::write(other.path().join("config.toml"), "").unwrap();
+    let result = site.run(&["build", "--output", other.path().to_str().unwrap()]);
+    assert_eq!(result.code, 2);
+    assert!(
+        result
+            .stderr
+            .ends_with("it holds config.toml or content/, so it looks like a site's sources\n")
+    );
+    // An empty folder outside the root is fine, and so is rebuilding into it.
+    let empty = tempfile::tempdir().unwrap();
+    let empty = empty.path().to_str().unwrap();
+    site.run(&["build", "--output", empty]).success();
+    site.run(&["build", "--output", empty]).success();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let site = Site::new(&[]);
+    assert_eq!(site.run(&["build", "--frobnicate"]).code, 2);
+    let bad_url = site.run(&["build", "--base-url", "gazette.test"]);
+    assert_eq!(bad_url.code, 2);
+    assert_eq!(
+        bad_url.stderr,
+        "error: --base-url must be an absolute http(s) URL, not \"gazette.test\"\n"
+    );
+    let bad_epoch = site.run_with(&["check"], &[("SOURCE_DATE_EPOCH", "yesterday")]);
+    assert_eq!(bad_epoch.code, 2);
+}

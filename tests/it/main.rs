@@ -1,0 +1,6 @@
+//! Integration tests: small fixture sites under tests/fixtures, copied to a
+//! temporary folder and built with the real binary.
+
+mod build;
+mod errors;
+mod support;
