@@ -166,3 +166,39 @@ fn read_statics(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded lists must name every file of themes/newsroom/, or a
+    /// template added there would silently be missing from the binary.
+    #[test]
+    fn every_newsroom_file_is_embedded() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/newsroom");
+        for (kind, embedded) in [
+            ("templates", NEWSROOM_TEMPLATES),
+            ("static", NEWSROOM_STATIC),
+        ] {
+            let on_disk: Vec<String> = files(&folder.join(kind)).map(|f| f.unwrap().0).collect();
+            let mut names: Vec<String> = embedded.iter().map(|(n, _)| n.to_string()).collect();
+            names.sort();
+            assert_eq!(on_disk, names, "themes/newsroom/{kind}");
+        }
+    }
+
+    #[test]
+    fn site_templates_override_the_embedded_theme() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(site.path().join("templates/partials")).unwrap();
+        std::fs::write(site.path().join("templates/partials/card.html"), "card").unwrap();
+        let mut diags = Vec::new();
+        let theme = load(site.path(), "newsroom", &mut diags);
+        assert!(diags.is_empty());
+        assert_eq!(theme.templates["partials/card.html"], "card");
+        assert!(theme.templates["base.html"].contains("<!doctype html>"));
+        let missing = load(site.path(), "nope", &mut diags);
+        assert!(missing.templates.is_empty());
+        assert_eq!(diags[0].message, "theme `nope` not found");
+    }
+}
