@@ -283,7 +283,27 @@ impl Plan {
                 files.push((rel.clone(), file.clone()));
             }
         }
+        // Files an article shows go next to its output; the others keep
+        // their path under content/.
+        let mut shown = std::collections::HashSet::new();
+        for article in site.articles {
+            for asset in &article.assets {
+                if !shown.insert((asset.source.as_str(), asset.output.as_str())) {
+                    continue;
+                }
+                let source = format!("content/{}", asset.source);
+                if claim(&mut owners, asset.output.clone(), source, &mut diags) {
+                    let path = prepared.root.join("content").join(&asset.source);
+                    files.push((asset.output.clone(), StaticFile::Disk(path)));
+                }
+            }
+        }
+        let shown: std::collections::HashSet<&str> =
+            shown.into_iter().map(|(source, _)| source).collect();
         for asset in &prepared.content.assets {
+            if shown.contains(asset.rel.as_str()) {
+                continue;
+            }
             if claim(
                 &mut owners,
                 asset.rel.clone(),

@@ -16,8 +16,39 @@ use crate::text::heading_id;
 pub trait Resolve {
     /// The URL of the published article at a content path.
     fn article_url(&self, path: &str) -> Option<&str>;
-    /// The URL of a file under content/, by its content path.
-    fn asset_url(&self, path: &str) -> Option<String>;
+    /// How the file under content/ at `path`, shown by the article at
+    /// `rel`, is published; `None` when there is no such file.
+    fn asset(&self, rel: &str, path: &str) -> Option<AssetUse>;
+}
+
+/// A file under content/ that an article shows, and where it is published:
+/// next to the article's output when it sits in the article's folder (or
+/// below it), else at its own path under content/.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetUse {
+    /// Content path: `international/summit-harbour.png`.
+    pub source: String,
+    /// Output file: `international/caribbean-summit/summit-harbour.png`.
+    pub output: String,
+    pub url: String,
+}
+
+/// Resolves an image `src` of the article at `rel`: `None` for a URL that
+/// is not relative, else the published file or the error that it is missing.
+pub fn local_image(
+    src: &str,
+    rel: &str,
+    resolve: &dyn Resolve,
+) -> Option<Result<AssetUse, Diagnostic>> {
+    if !is_relative(src) {
+        return None;
+    }
+    let found = join_relative(rel, src).and_then(|path| resolve.asset(rel, &path));
+    Some(found.ok_or_else(|| {
+        Diagnostic::error(format!("image `{src}` not found beside the article")).hint(
+            "place the image file in the article's folder under content/, or use an absolute URL",
+        )
+    }))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -43,6 +74,8 @@ pub struct Body {
     /// The first paragraph as plain text: the default dek.
     pub first_paragraph: String,
     pub links: Vec<InlineRef>,
+    /// Files under content/ the body shows.
+    pub assets: Vec<AssetUse>,
 }
 
 /// Where the body sits in its file, for error locations.
@@ -130,7 +163,7 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
                         _ => {}
                     }
                 }
-                let src = image_src(&dest_url, origin, &range, resolve, diags);
+                let src = image_src(&dest_url, origin, &range, resolve, &mut body, diags);
                 out.push(Event::Html(img_tag(&src, &alt, &title).into()));
             }
             Event::Start(Tag::Link {
@@ -372,19 +405,18 @@ fn image_src(
     origin: &Origin,
     range: &std::ops::Range<usize>,
     resolve: &dyn Resolve,
+    body: &mut Body,
     diags: &mut Vec<Diagnostic>,
 ) -> String {
-    if !is_relative(url) {
-        return url.to_string();
-    }
-    match join_relative(origin.rel, url).and_then(|path| resolve.asset_url(&path)) {
-        Some(resolved) => resolved,
-        None => {
-            diags.push(
-                Diagnostic::error(format!("image `{url}` not found beside the article"))
-                    .at(origin.location(range))
-                    .hint("place the image file in the article's folder under content/, or use an absolute URL"),
-            );
+    match local_image(url, origin.rel, resolve) {
+        None => url.to_string(),
+        Some(Ok(asset)) => {
+            let src = asset.url.clone();
+            body.assets.push(asset);
+            src
+        }
+        Some(Err(missing)) => {
+            diags.push(missing.at(origin.location(range)));
             url.to_string()
         }
     }
@@ -429,8 +461,12 @@ mod tests {
         fn article_url(&self, path: &str) -> Option<&str> {
             (path == "world/b.md").then_some("https://x.test/world/b/")
         }
-        fn asset_url(&self, path: &str) -> Option<String> {
-            (path == "world/img/ship.png").then(|| format!("https://x.test/{path}"))
+        fn asset(&self, _rel: &str, path: &str) -> Option<AssetUse> {
+            (path == "world/img/ship.png").then(|| AssetUse {
+                source: path.to_string(),
+                output: "world/a/img/ship.png".to_string(),
+                url: "https://x.test/world/a/img/ship.png".to_string(),
+            })
         }
     }
 
@@ -509,7 +545,8 @@ mod tests {
     #[test]
     fn body_images_are_lazy_and_resolved() {
         let (body, diags) = md("![A ship's bow](img/ship.png \"t\")\n\n![x](missing.png)\n");
-        assert!(body.html.contains("<img src=\"https://x.test/world/img/ship.png\" alt=\"A ship’s bow\" title=\"t\" loading=\"lazy\">"));
+        assert!(body.html.contains("<img src=\"https://x.test/world/a/img/ship.png\" alt=\"A ship’s bow\" title=\"t\" loading=\"lazy\">"));
+        assert_eq!(body.assets[0].output, "world/a/img/ship.png");
         assert_eq!(diags.len(), 1);
         assert_eq!(
             diags[0].message,

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::load::{Content, SourceFile};
 use frontmatter::FrontMatter;
-use markdown::{Body, Origin, Resolve};
+use markdown::{AssetUse, Body, Origin, Resolve};
 
 /// Which articles a build publishes.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +39,8 @@ pub struct Article {
     pub path: String,
     pub url: String,
     pub body: Body,
+    /// Files under content/ the article shows (body and featured image).
+    pub assets: Vec<AssetUse>,
 }
 
 /// Why an article that parsed is left out of the build.
@@ -108,8 +110,16 @@ pub fn parse_articles(
         let path = index.paths[head.file.rel.as_str()].clone();
         let url = config.url(&path);
         let mut front = head.front;
+        let mut assets = body.assets.clone();
         if let Some(image) = &mut front.image {
-            image.src = index.image_url(&head.file.rel, image, diags);
+            match markdown::local_image(&image.src, &head.file.rel, &index) {
+                None => {}
+                Some(Ok(asset)) => {
+                    image.src = asset.url.clone();
+                    assets.push(asset);
+                }
+                Some(Err(missing)) => diags.push(missing.at(image.location.clone())),
+            }
         }
         let mut tag_slugs: Vec<String> = Vec::with_capacity(front.tags.len());
         for slug in front.tags.iter().map(|t| crate::text::slugify(t)) {
@@ -125,6 +135,7 @@ pub fn parse_articles(
             path,
             url,
             body,
+            assets,
         });
     }
     Articles {
@@ -240,28 +251,6 @@ impl<'a> Index<'a> {
             assets,
         }
     }
-
-    fn image_url(
-        &self,
-        rel: &str,
-        image: &frontmatter::Image,
-        diags: &mut Vec<Diagnostic>,
-    ) -> String {
-        if !markdown::is_relative(&image.src) {
-            return image.src.clone();
-        }
-        match markdown::join_relative(rel, &image.src).and_then(|p| self.asset_url(&p)) {
-            Some(url) => url,
-            None => {
-                diags.push(
-                    Diagnostic::error(format!("image `{}` not found beside the article", image.src))
-                        .at(image.location.clone())
-                        .hint("place the image file in the article's folder under content/, or use an absolute URL"),
-                );
-                image.src.clone()
-            }
-        }
-    }
 }
 
 impl Resolve for Index<'_> {
@@ -269,9 +258,20 @@ impl Resolve for Index<'_> {
         self.urls.get(path).map(String::as_str)
     }
 
-    fn asset_url(&self, path: &str) -> Option<String> {
-        self.assets
-            .contains(path)
-            .then(|| self.config.url(&format!("/{path}")))
+    fn asset(&self, rel: &str, path: &str) -> Option<AssetUse> {
+        if !self.assets.contains(path) {
+            return None;
+        }
+        let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
+        let beside = path.strip_prefix(folder).and_then(|p| p.strip_prefix('/'));
+        let output = match (beside, self.paths.get(rel)) {
+            (Some(sub), Some(page)) => format!("{}{sub}", crate::render::output_dir(page)),
+            _ => path.to_string(),
+        };
+        Some(AssetUse {
+            source: path.to_string(),
+            url: self.config.url(&format!("/{output}")),
+            output,
+        })
     }
 }

@@ -63,6 +63,15 @@ pub fn output_file(path: &str) -> String {
     }
 }
 
+/// The output folder of a site path: `/a/b/` → `a/b/`, `/a/b.html` → `a/`.
+pub fn output_dir(path: &str) -> String {
+    let file = output_file(path);
+    match file.rfind('/') {
+        Some(at) => file[..=at].to_string(),
+        None => String::new(),
+    }
+}
+
 /// Everything the page contexts are built from, frozen before rendering.
 pub struct Site<'a> {
     pub config: &'a Config,
@@ -256,5 +265,8 @@ mod tests {
         assert_eq!(output_file("/"), "index.html");
         assert_eq!(output_file("/world/naval/"), "world/naval/index.html");
         assert_eq!(output_file("/world/naval.html"), "world/naval.html");
+        assert_eq!(output_dir("/world/naval/"), "world/naval/");
+        assert_eq!(output_dir("/world/naval.html"), "world/");
+        assert_eq!(output_dir("/"), "");
     }
 }

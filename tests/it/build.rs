@@ -268,3 +268,56 @@ fn output_is_identical_whatever_the_thread_count() {
         "outputs differ between 1 and 8 threads"
     );
 }
+
+#[test]
+fn images_beside_an_article_are_copied_beside_its_output() {
+    let site = Site::new(&[]);
+    site.write("content/world/harbour.png", "png bytes");
+    site.write("content/world/photos/crane.png", "crane bytes");
+    site.write("content/world/report.pdf", "pdf bytes");
+    site.write(
+        "content/world/2025-03-04-gallery.md",
+        "+++\ntitle = \"Gallery\"\nimage = { src = \"harbour.png\", alt = \"The harbour at dawn\" }\n+++\n\
+         ![A crane unloads a ship](photos/crane.png)\n",
+    );
+    site.run(&["build"]).success();
+    assert_eq!(site.read("public/world/gallery/harbour.png"), "png bytes");
+    assert_eq!(
+        site.read("public/world/gallery/photos/crane.png"),
+        "crane bytes"
+    );
+    // Files no article shows keep their path under content/.
+    assert_eq!(site.read("public/world/report.pdf"), "pdf bytes");
+    assert!(!site.root().join("public/world/harbour.png").exists());
+    let html = site.main_of("public/world/gallery/index.html");
+    assert!(html.contains(
+        "<img src=\"https://gazette.test/world/gallery/harbour.png\" alt=\"The harbour at dawn\">"
+    ));
+    assert!(html.contains(
+        "<img src=\"https://gazette.test/world/gallery/photos/crane.png\" alt=\"A crane unloads a ship\" loading=\"lazy\">"
+    ));
+}
+
+#[test]
+fn the_root_flag_builds_a_site_elsewhere() {
+    let site = Site::new(&[]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+        .args(["build", "--root"])
+        .arg(site.root())
+        .current_dir(elsewhere.path())
+        .env("SOURCE_DATE_EPOCH", crate::support::NOW)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        site.root()
+            .join("public/world/harbour-reopens/index.html")
+            .exists()
+    );
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
