@@ -30,6 +30,9 @@ pub struct Config {
     pub categories: Vec<Category>,
     pub authors: Vec<AuthorProfile>,
     pub highlight_theme: Option<String>,
+    /// The publisher's logo for structured data: a URL, or a site path
+    /// such as `/logo.png`.
+    pub logo: Option<String>,
     pub extra: toml::Table,
 }
 
@@ -89,7 +92,7 @@ impl Permalink {
     }
 }
 
-const TOP_KEYS: [&str; 13] = [
+const TOP_KEYS: [&str; 14] = [
     "title",
     "base_url",
     "description",
@@ -102,6 +105,7 @@ const TOP_KEYS: [&str; 13] = [
     "categories",
     "authors",
     "highlight",
+    "logo",
     "extra",
 ];
 
@@ -121,6 +125,7 @@ struct Raw {
     #[serde(default)]
     authors: indexmap::IndexMap<String, RawAuthor>,
     highlight: Option<RawHighlight>,
+    logo: Option<String>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -139,7 +144,7 @@ struct RawAuthor {
 
 #[derive(Deserialize)]
 struct RawHighlight {
-    theme: Option<String>,
+    theme: Option<Spanned<String>>,
 }
 
 /// Reads and validates `root/config.toml`.
@@ -312,6 +317,21 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
                 .hint("declare each folder of content/ as [categories.<folder>] with a `name`"),
         );
     }
+    let highlight_theme = raw.highlight.and_then(|h| h.theme).map(|theme| {
+        let names = crate::parse::highlight::theme_names();
+        if !names.contains(&theme.get_ref().as_str()) {
+            let hint = match crate::text::did_you_mean(theme.get_ref(), names.iter().copied()) {
+                Some(close) => format!("did you mean \"{close}\"?"),
+                None => format!("the themes are {}", keys::list(&names)),
+            };
+            diags.push(
+                Diagnostic::error(format!("unknown highlight theme `{}`", theme.get_ref()))
+                    .at(source.location(theme.span()))
+                    .hint(hint),
+            );
+        }
+        theme.into_inner()
+    });
     let authors = raw
         .authors
         .into_iter()
@@ -333,7 +353,8 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
         feed_limit,
         categories,
         authors,
-        highlight_theme: raw.highlight.and_then(|h| h.theme),
+        highlight_theme,
+        logo: raw.logo.filter(|l| !l.trim().is_empty()),
         extra: raw.extra,
     }
 }

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod graph;
 pub mod keys;
 pub mod load;
+pub mod outputs;
 pub mod parse;
 pub mod render;
 pub mod text;
@@ -79,7 +80,7 @@ pub fn check(options: &SiteOptions) -> Result<Report, Error> {
     let results: Vec<Result<String, Diagnostic>> = pages
         .pages
         .par_iter()
-        .map(|(_, page)| site.render(&renderer, page))
+        .map(|(_, page)| site.render(&renderer, *page))
         .collect();
     fail_on(results.into_iter().filter_map(Result::err).collect())?;
     Ok(prepared.report(pages.file_count(), started.elapsed()))
@@ -103,7 +104,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
         .pages
         .par_iter()
         .map(|(path, page)| {
-            let html = site.render(&renderer, page).map_err(|d| Failed {
+            let html = site.render(&renderer, *page).map_err(|d| Failed {
                 diagnostics: vec![d],
             })?;
             staging
@@ -120,6 +121,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
         }
     }
     fail_on(problems)?;
+    for (rel, bytes) in &pages.generated {
+        staging.write(rel, bytes)?;
+    }
     pages
         .files
         .par_iter()
@@ -160,6 +164,7 @@ fn fail_on(mut diagnostics: Vec<Diagnostic>) -> Result<(), Failed> {
 /// A site read, parsed and linked without errors.
 struct Prepared {
     root: PathBuf,
+    now: jiff::Timestamp,
     config: Config,
     content: load::Content,
     articles: parse::Articles,
@@ -194,6 +199,7 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<Prepared, Er
     let categories = render::views::categories(&config);
     Ok(Prepared {
         root: root.clone(),
+        now: selection.now,
         config,
         content,
         articles,
@@ -243,12 +249,14 @@ impl Prepared {
 /// Every file of the output: pages to render and files to copy.
 struct Plan {
     pages: Vec<(String, render::Page)>,
+    /// Feeds, sitemaps, robots.txt, syntax.css.
+    generated: Vec<outputs::Generated>,
     files: Vec<(String, StaticFile)>,
 }
 
 impl Plan {
     fn file_count(&self) -> usize {
-        self.pages.len() + self.files.len()
+        self.pages.len() + self.generated.len() + self.files.len()
     }
 
     /// Lists every output file, and refuses two sources for one file.
@@ -260,12 +268,12 @@ impl Plan {
             let source = match page {
                 render::Page::Article(i) => format!("content/{}", site.articles[*i].rel),
                 render::Page::Home => "the home page".to_string(),
-                render::Page::Category { category, .. } => {
-                    format!(
-                        "the listing of category `{}`",
-                        site.config.categories[*category].slug
-                    )
+                render::Page::Listing { kind, index, .. } => {
+                    let name = &site.listings(*kind)[*index].view.slug;
+                    format!("the {kind:?} listing `{name}`").to_lowercase()
                 }
+                render::Page::Index(kind) => format!("the {kind:?} index").to_lowercase(),
+                render::Page::NotFound => "the 404 page".to_string(),
             };
             claim(&mut owners, render::output_file(path), source, &mut diags);
         }
@@ -313,8 +321,23 @@ impl Plan {
                 files.push((asset.rel.clone(), StaticFile::Disk(asset.abs.clone())));
             }
         }
+        let generated = outputs::all(site, &pages, prepared.now).map_err(|d| Failed {
+            diagnostics: vec![d],
+        })?;
+        for (rel, _) in &generated {
+            claim(
+                &mut owners,
+                rel.clone(),
+                format!("the generated {rel}"),
+                &mut diags,
+            );
+        }
         fail_on(diags)?;
-        Ok(Plan { pages, files })
+        Ok(Plan {
+            pages,
+            generated,
+            files,
+        })
     }
 }
 

@@ -67,6 +67,8 @@ pub struct Image {
     pub caption: Option<String>,
     pub credit: Option<String>,
     pub location: Location,
+    /// Width and height in pixels, for a file under content/.
+    pub size: Option<(u32, u32)>,
 }
 
 /// A parsed article head: the front matter and where the Markdown body
@@ -74,12 +76,14 @@ pub struct Image {
 pub struct Parsed {
     pub front: FrontMatter,
     pub body_offset: usize,
+    /// Editorial warnings: the article builds, but an editor should look.
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Deserialize)]
 struct Raw {
     title: Option<Spanned<String>>,
-    description: Option<String>,
+    description: Option<Spanned<String>>,
     date: Option<Spanned<toml::Value>>,
     updated: Option<Spanned<toml::Value>>,
     #[serde(default)]
@@ -185,7 +189,11 @@ pub fn parse(
         &mut diags,
     );
     match front {
-        Some(front) if diags.is_empty() => Ok(Parsed { front, body_offset }),
+        Some(front) if !diags.iter().any(Diagnostic::is_error) => Ok(Parsed {
+            front,
+            body_offset,
+            warnings: diags,
+        }),
         _ => Err(diags),
     }
 }
@@ -395,9 +403,23 @@ fn validate(
             );
         }
     }
+    let description = raw.description.and_then(|d| {
+        let text = smarten(d.get_ref().trim());
+        let length = text.chars().count();
+        if length > DEK_LIMIT {
+            diags.push(
+                Diagnostic::warning(format!("the description is {length} characters long"))
+                    .at(source.location(d.span()))
+                    .hint(format!(
+                        "a dek is one or two sentences; keep it under {DEK_LIMIT} characters"
+                    )),
+            );
+        }
+        (!text.is_empty()).then_some(text)
+    });
     let image = raw
         .image
-        .and_then(|image| validate_image(image, source, diags));
+        .and_then(|image| validate_image(image, title.as_deref(), source, diags));
     let further_context = raw
         .further_context
         .into_iter()
@@ -415,10 +437,7 @@ fn validate(
         .collect();
     Some(FrontMatter {
         title: title?,
-        description: raw
-            .description
-            .map(|d| smarten(d.trim()))
-            .filter(|d| !d.is_empty()),
+        description,
         date: date?,
         updated,
         authors,
@@ -434,6 +453,7 @@ fn validate(
 
 fn validate_image(
     image: Spanned<RawImage>,
+    title: Option<&str>,
     source: Source,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Image> {
@@ -448,7 +468,17 @@ fn validate_image(
         );
     }
     let alt = match image.alt {
-        Some(alt) if !alt.get_ref().trim().is_empty() => Some(smarten(alt.get_ref().trim())),
+        Some(alt) if !alt.get_ref().trim().is_empty() => {
+            let text = smarten(alt.get_ref().trim());
+            if let Some(problem) = poor_alt(&text, title, src.as_deref()) {
+                diags.push(
+                    Diagnostic::warning(problem)
+                        .at(source.location(alt.span()))
+                        .hint("describe what the image shows: who, what, where"),
+                );
+            }
+            Some(text)
+        }
         Some(alt) => {
             diags.push(
                 Diagnostic::error("`alt` text of the image is empty")
@@ -478,7 +508,51 @@ fn validate_image(
             .map(|c| smarten(c.trim()))
             .filter(|c| !c.is_empty()),
         location,
+        size: None,
     })
+}
+
+/// The longest description that is still a dek.
+pub const DEK_LIMIT: usize = 300;
+
+/// Alt text that tells a reader who cannot see the image nothing: the
+/// headline again, a file name, or a generic word.
+fn poor_alt(alt: &str, title: Option<&str>, src: Option<&str>) -> Option<String> {
+    const GENERIC: [&str; 14] = [
+        "image",
+        "photo",
+        "picture",
+        "img",
+        "pic",
+        "graphic",
+        "photograph",
+        "thumbnail",
+        "placeholder",
+        "featured image",
+        "alt",
+        "alt text",
+        "untitled",
+        "illustration",
+    ];
+    const EXTENSIONS: [&str; 10] = [
+        "jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "heic", "tif", "tiff",
+    ];
+    let normal = alt.trim().trim_end_matches('.').to_lowercase();
+    if title.is_some_and(|t| t.trim().to_lowercase() == normal) {
+        return Some("the image's alt text repeats the headline".to_string());
+    }
+    let file_name = src
+        .and_then(|s| s.rsplit('/').next())
+        .map(str::to_lowercase);
+    let extension = normal.rsplit_once('.').map(|(_, ext)| ext);
+    if file_name.as_deref() == Some(normal.as_str())
+        || (!normal.contains(' ') && extension.is_some_and(|e| EXTENSIONS.contains(&e)))
+    {
+        return Some(format!("the image's alt text is a file name: \"{alt}\""));
+    }
+    GENERIC
+        .contains(&normal.as_str())
+        .then(|| format!("the image's alt text is a generic word: \"{alt}\""))
 }
 
 fn non_empty_strings(
@@ -720,6 +794,56 @@ mod tests {
     fn updated_before_date_is_an_error() {
         let errors = errors("+++\ntitle = \"x\"\ndate = 2025-03-07\nupdated = 2025-03-06\n+++\n");
         assert_eq!(errors, [("`updated` is before `date`".to_string(), 4, 11)]);
+    }
+
+    #[test]
+    fn poor_alt_text_is_a_warning() {
+        let warn = |alt: &str| {
+            let text = format!(
+                "+++\ntitle = \"Ships Wait\"\nimage = {{ src = \"a/harbour.jpg\", alt = \"{alt}\" }}\n+++\n"
+            );
+            let parsed = parse("world/2025-03-07-a.md", "world", &text, &config())
+                .ok()
+                .unwrap();
+            parsed
+                .warnings
+                .into_iter()
+                .map(|w| w.message)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            warn("ships wait"),
+            ["the image's alt text repeats the headline"]
+        );
+        assert_eq!(
+            warn("harbour.jpg"),
+            ["the image's alt text is a file name: \"harbour.jpg\""]
+        );
+        assert_eq!(
+            warn("IMG_2041.JPG"),
+            ["the image's alt text is a file name: \"IMG_2041.JPG\""]
+        );
+        assert_eq!(
+            warn("Photo."),
+            ["the image's alt text is a generic word: \"Photo.\""]
+        );
+        assert!(warn("Container ships at anchor outside the breakwater").is_empty());
+    }
+
+    #[test]
+    fn a_long_description_is_a_warning() {
+        let text = format!(
+            "+++\ntitle = \"x\"\ndescription = \"{}\"\n+++\n",
+            "word ".repeat(70)
+        );
+        let parsed = parse("world/2025-03-07-a.md", "world", &text, &config())
+            .ok()
+            .unwrap();
+        assert_eq!(
+            parsed.warnings[0].message,
+            "the description is 349 characters long"
+        );
+        assert_eq!(parsed.warnings[0].location.as_ref().unwrap().line, 3);
     }
 
     #[test]

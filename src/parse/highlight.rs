@@ -4,11 +4,46 @@
 
 use std::sync::LazyLock;
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::highlighting::ThemeSet;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
+
+use crate::diag::{Diagnostic, Location};
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
+
+/// The colour theme of code blocks in light mode, unless config.toml names
+/// another; dark mode always uses [`DARK_THEME`].
+pub const LIGHT_THEME: &str = "InspiredGitHub";
+pub const DARK_THEME: &str = "base16-ocean.dark";
+
+/// The names of the themes `[highlight] theme` may name.
+pub fn theme_names() -> Vec<&'static str> {
+    THEMES.themes.keys().map(String::as_str).collect()
+}
+
+/// `/syntax.css`: the `hl-` classes in the light theme, and in the dark
+/// theme under `prefers-color-scheme: dark`.
+pub fn stylesheet(light: Option<&str>) -> Result<String, Diagnostic> {
+    let css = |name: &str| {
+        let theme = THEMES.themes.get(name).ok_or_else(|| {
+            Diagnostic::error(format!("unknown highlight theme `{name}`"))
+                .at(Location::file(crate::config::FILE))
+        })?;
+        css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|e| {
+            Diagnostic::error(format!(
+                "cannot write the CSS of highlight theme `{name}`: {e}"
+            ))
+        })
+    };
+    let light = css(light.unwrap_or(LIGHT_THEME))?;
+    let dark = css(DARK_THEME)?;
+    Ok(format!(
+        "{light}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n"
+    ))
+}
 
 /// The prefix of every highlighting class; `/syntax.css` styles them.
 pub const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -52,6 +87,18 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("hl-storage hl-type hl-function"), "{html}");
+    }
+
+    #[test]
+    fn the_stylesheet_has_light_and_dark_rules() {
+        let css = stylesheet(None).unwrap();
+        assert!(css.contains(".hl-code {"), "{css}");
+        assert!(css.contains("@media (prefers-color-scheme: dark) {"));
+        assert!(stylesheet(Some("Solarized (light)")).is_ok());
+        assert_eq!(
+            stylesheet(Some("nope")).unwrap_err().message,
+            "unknown highlight theme `nope`"
+        );
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct AssetUse {
     /// Output file: `international/caribbean-summit/summit-harbour.png`.
     pub output: String,
     pub url: String,
+    /// Width and height in pixels, when the file is an image.
+    pub size: Option<(u32, u32)>,
 }
 
 /// Resolves an image `src` of the article at `rel`: `None` for a URL that
@@ -163,8 +165,8 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
                         _ => {}
                     }
                 }
-                let src = image_src(&dest_url, origin, &range, resolve, &mut body, diags);
-                out.push(Event::Html(img_tag(&src, &alt, &title).into()));
+                let (src, size) = image_src(&dest_url, origin, &range, resolve, &mut body, diags);
+                out.push(Event::Html(img_tag(&src, &alt, &title, size).into()));
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -364,7 +366,7 @@ fn code_block(lang: &str, code: &str) -> String {
     )
 }
 
-fn img_tag(src: &str, alt: &str, title: &str) -> String {
+fn img_tag(src: &str, alt: &str, title: &str, size: Option<(u32, u32)>) -> String {
     let mut tag = String::from("<img src=\"");
     escape_href(&mut tag, src).expect("writing to a String cannot fail");
     tag.push_str("\" alt=\"");
@@ -373,7 +375,11 @@ fn img_tag(src: &str, alt: &str, title: &str) -> String {
         tag.push_str("\" title=\"");
         escape_html(&mut tag, title).expect("writing to a String cannot fail");
     }
-    tag.push_str("\" loading=\"lazy\">");
+    tag.push('"');
+    if let Some((width, height)) = size {
+        tag.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
+    }
+    tag.push_str(" loading=\"lazy\">");
     tag
 }
 
@@ -407,17 +413,17 @@ fn image_src(
     resolve: &dyn Resolve,
     body: &mut Body,
     diags: &mut Vec<Diagnostic>,
-) -> String {
+) -> (String, Option<(u32, u32)>) {
     match local_image(url, origin.rel, resolve) {
-        None => url.to_string(),
+        None => (url.to_string(), None),
         Some(Ok(asset)) => {
-            let src = asset.url.clone();
+            let found = (asset.url.clone(), asset.size);
             body.assets.push(asset);
-            src
+            found
         }
         Some(Err(missing)) => {
             diags.push(missing.at(origin.location(range)));
-            url.to_string()
+            (url.to_string(), None)
         }
     }
 }
@@ -466,6 +472,7 @@ mod tests {
                 source: path.to_string(),
                 output: "world/a/img/ship.png".to_string(),
                 url: "https://x.test/world/a/img/ship.png".to_string(),
+                size: Some((640, 480)),
             })
         }
     }
@@ -545,7 +552,7 @@ mod tests {
     #[test]
     fn body_images_are_lazy_and_resolved() {
         let (body, diags) = md("![A ship's bow](img/ship.png \"t\")\n\n![x](missing.png)\n");
-        assert!(body.html.contains("<img src=\"https://x.test/world/a/img/ship.png\" alt=\"A ship’s bow\" title=\"t\" loading=\"lazy\">"));
+        assert!(body.html.contains("<img src=\"https://x.test/world/a/img/ship.png\" alt=\"A ship’s bow\" title=\"t\" width=\"640\" height=\"480\" loading=\"lazy\">"));
         assert_eq!(body.assets[0].output, "world/a/img/ship.png");
         assert_eq!(diags.len(), 1);
         assert_eq!(

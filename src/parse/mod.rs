@@ -5,7 +5,7 @@ pub mod frontmatter;
 pub mod highlight;
 pub mod markdown;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -64,6 +64,7 @@ struct Head<'a> {
     category: usize,
     front: FrontMatter,
     body_offset: usize,
+    warnings: Vec<Diagnostic>,
 }
 
 pub fn parse_articles(
@@ -82,11 +83,14 @@ pub fn parse_articles(
     for head in heads {
         match head {
             Err(errors) => diags.extend(errors),
-            Ok(head) => match withheld_because(&head.front, selection) {
+            Ok(mut head) => match withheld_because(&head.front, selection) {
                 Some(why) => {
                     withheld.insert(head.file.rel.clone(), why);
                 }
-                None => published.push(head),
+                None => {
+                    diags.append(&mut head.warnings);
+                    published.push(head);
+                }
             },
         }
     }
@@ -107,6 +111,17 @@ pub fn parse_articles(
     let mut articles = Vec::with_capacity(published.len());
     for (head, (body, body_diags)) in published.into_iter().zip(bodies) {
         diags.extend(body_diags);
+        if head.front.description.is_none() && body.first_paragraph.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    "the article has no description and no first paragraph to take one from",
+                )
+                .at(first_line(&head.file.rel, &head.file.text))
+                .hint(
+                    "add description = \"…\", the one-sentence dek readers see under the headline",
+                ),
+            );
+        }
         let path = index.paths[head.file.rel.as_str()].clone();
         let url = config.url(&path);
         let mut front = head.front;
@@ -116,6 +131,7 @@ pub fn parse_articles(
                 None => {}
                 Some(Ok(asset)) => {
                     image.src = asset.url.clone();
+                    image.size = asset.size;
                     assets.push(asset);
                 }
                 Some(Err(missing)) => diags.push(missing.at(image.location.clone())),
@@ -173,6 +189,7 @@ fn parse_head<'a>(config: &Config, file: &'a SourceFile) -> Result<Head<'a>, Vec
         category,
         front: parsed.front,
         body_offset: parsed.body_offset,
+        warnings: parsed.warnings,
     })
 }
 
@@ -203,7 +220,8 @@ struct Index<'a> {
     /// Content path → site path.
     paths: HashMap<&'a str, String>,
     urls: HashMap<&'a str, String>,
-    assets: HashSet<&'a str>,
+    /// Content path → file on disk.
+    assets: HashMap<&'a str, &'a std::path::Path>,
 }
 
 impl<'a> Index<'a> {
@@ -243,7 +261,11 @@ impl<'a> Index<'a> {
             .iter()
             .map(|(rel, path)| (*rel, config.url(path)))
             .collect();
-        let assets = content.assets.iter().map(|a| a.rel.as_str()).collect();
+        let assets = content
+            .assets
+            .iter()
+            .map(|a| (a.rel.as_str(), a.abs.as_path()))
+            .collect();
         Index {
             config,
             paths,
@@ -259,19 +281,23 @@ impl Resolve for Index<'_> {
     }
 
     fn asset(&self, rel: &str, path: &str) -> Option<AssetUse> {
-        if !self.assets.contains(path) {
-            return None;
-        }
+        let file = self.assets.get(path)?;
         let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
         let beside = path.strip_prefix(folder).and_then(|p| p.strip_prefix('/'));
         let output = match (beside, self.paths.get(rel)) {
             (Some(sub), Some(page)) => format!("{}{sub}", crate::render::output_dir(page)),
             _ => path.to_string(),
         };
+        // Width and height let browsers reserve the space before the image
+        // loads; files that are not images simply have none.
+        let size = imagesize::size(file)
+            .ok()
+            .map(|s| (s.width as u32, s.height as u32));
         Some(AssetUse {
             source: path.to_string(),
             url: self.config.url(&format!("/{output}")),
             output,
+            size,
         })
     }
 }

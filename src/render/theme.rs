@@ -18,11 +18,19 @@ macro_rules! embed {
 }
 
 const NEWSROOM_TEMPLATES: &[(&str, &[u8])] = embed!("templates":
-    "base.html",
-    "index.html",
+    "404.html",
     "article.html",
+    "author.html",
+    "authors.html",
+    "base.html",
     "category.html",
+    "index.html",
+    "partials/byline.html",
     "partials/card.html",
+    "partials/listing.html",
+    "partials/pagination_links.html",
+    "tag.html",
+    "tags.html",
 );
 
 const NEWSROOM_STATIC: &[(&str, &[u8])] = embed!("static":
@@ -30,7 +38,16 @@ const NEWSROOM_STATIC: &[(&str, &[u8])] = embed!("static":
 );
 
 /// The templates every theme must have.
-pub const REQUIRED: [&str; 3] = ["index.html", "article.html", "category.html"];
+pub const REQUIRED: [&str; 8] = [
+    "index.html",
+    "article.html",
+    "category.html",
+    "tag.html",
+    "author.html",
+    "tags.html",
+    "authors.html",
+    "404.html",
+];
 
 /// A file copied into the output.
 #[derive(Debug, Clone)]

@@ -43,12 +43,29 @@ pub struct AuthorView<'a> {
     pub name: &'a str,
     pub slug: String,
     pub bio: Option<&'a str>,
+    /// The author's page.
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TagView<'a> {
     pub name: &'a str,
     pub slug: &'a str,
+    /// The tag's page.
+    pub url: String,
+}
+
+/// A tag or an author as a listing: `tag` in tag.html, `author` in
+/// author.html, the entries of `tags` and `authors` in the index pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaxonView {
+    pub slug: String,
+    pub name: String,
+    /// An author's bio from config.toml.
+    pub bio: Option<String>,
+    pub url: String,
+    /// How many articles it lists.
+    pub count: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +74,9 @@ pub struct ImageView<'a> {
     pub alt: &'a str,
     pub caption: Option<&'a str>,
     pub credit: Option<&'a str>,
+    /// In pixels, for an image under content/; none otherwise.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
 }
 
 /// What listings, cards and link lists show of an article.
@@ -90,6 +110,9 @@ pub struct ArticleView<'a> {
     pub backlinks: Vec<&'a Summary<'a>>,
     pub related: Vec<&'a Summary<'a>>,
     pub extra: serde_json::Value,
+    /// JSON-LD `NewsArticle`, escaped so no value can close the script
+    /// element: insert it with `| safe` inside `<script type="application/ld+json">`.
+    pub json_ld: String,
 }
 
 /// One "Further context" entry: the target article and the note.
@@ -147,13 +170,19 @@ pub fn summary<'a>(
             .tags
             .iter()
             .zip(&article.tag_slugs)
-            .map(|(name, slug)| TagView { name, slug })
+            .map(|(name, slug)| TagView {
+                name,
+                slug,
+                url: config.url(&format!("/tags/{slug}/")),
+            })
             .collect(),
         image: front.image.as_ref().map(|i| ImageView {
             src: &i.src,
             alt: &i.alt,
             caption: i.caption.as_deref(),
             credit: i.credit.as_deref(),
+            width: i.size.map(|s| s.0),
+            height: i.size.map(|s| s.1),
         }),
         featured: front.featured,
         reading_time: reading_time(article.body.word_count),
@@ -163,21 +192,25 @@ pub fn summary<'a>(
 
 /// An author as written in front matter: a profile key, or a plain name.
 fn author<'a>(config: &'a Config, key: &'a str) -> AuthorView<'a> {
-    match config.author(key) {
-        Some(profile) => AuthorView {
-            name: &profile.name,
-            slug: profile.slug.clone(),
-            bio: profile.bio.as_deref(),
-        },
-        None => AuthorView {
-            name: key,
-            slug: slugify(key),
-            bio: None,
-        },
+    let (name, slug, bio) = match config.author(key) {
+        Some(profile) => (
+            profile.name.as_str(),
+            profile.slug.clone(),
+            profile.bio.as_deref(),
+        ),
+        None => (key, slugify(key), None),
+    };
+    let url = config.url(&format!("/authors/{slug}/"));
+    AuthorView {
+        name,
+        slug,
+        bio,
+        url,
     }
 }
 
 pub fn article<'a>(
+    config: &Config,
     index: usize,
     article: &'a Article,
     summaries: &'a [Summary<'a>],
@@ -205,7 +238,58 @@ pub fn article<'a>(
             .map(|&i| &summaries[i])
             .collect(),
         extra: toml_to_json(&article.front.extra),
+        json_ld: json_ld(config, &summaries[index]),
     }
+}
+
+/// The JSON-LD `NewsArticle` of an article, serialized by serde_json with
+/// `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`: still the
+/// same JSON, but no front-matter value can end the `<script>` element.
+pub fn json_ld(config: &Config, article: &Summary) -> String {
+    let authors: Vec<serde_json::Value> = article
+        .authors
+        .iter()
+        .map(|a| serde_json::json!({ "@type": "Person", "name": a.name, "url": a.url }))
+        .collect();
+    let mut publisher = serde_json::json!({ "@type": "Organization", "name": config.title, "url": config.url("/") });
+    if let Some(logo) = &config.logo {
+        let url = if logo.starts_with('/') {
+            config.url(logo)
+        } else {
+            logo.clone()
+        };
+        publisher["logo"] = serde_json::json!({ "@type": "ImageObject", "url": url });
+    }
+    let mut value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "datePublished": article.date.iso,
+        "dateModified": article.updated.as_ref().unwrap_or(&article.date).iso,
+        "author": authors,
+        "publisher": publisher,
+        "mainEntityOfPage": { "@type": "WebPage", "@id": article.url },
+        "articleSection": article.category.name,
+    });
+    if let Some(description) = article.description {
+        value["description"] = description.into();
+    }
+    if let Some(image) = &article.image {
+        value["image"] = serde_json::json!([image.src]);
+    }
+    if !article.tags.is_empty() {
+        value["keywords"] = article
+            .tags
+            .iter()
+            .map(|t| t.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+            .into();
+    }
+    let json = serde_json::to_string(&value).expect("JSON values always serialize");
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// TOML tables as JSON for templates; datetimes become RFC 3339 strings

@@ -10,7 +10,7 @@ fn base_site_builds_every_page() {
     assert!(
         output
             .stdout
-            .starts_with("Built 2 articles in 2 categories: 6 files in "),
+            .starts_with("Built 2 articles in 2 categories: 21 files in "),
         "{}",
         output.stdout
     );
@@ -22,10 +22,25 @@ fn base_site_builds_every_page() {
         files,
         [
             ".broadsheet-output",
+            "404.html",
+            "atom.xml",
+            "authors/ana-ruiz/index.html",
+            "authors/index.html",
+            "feed.xml",
             "index.html",
+            "news-sitemap.xml",
+            "robots.txt",
+            "sitemap.xml",
+            "sport/feed.xml",
             "sport/final-score/index.html",
             "sport/index.html",
             "style.css",
+            "syntax.css",
+            "tags/football/index.html",
+            "tags/index.html",
+            "tags/ports/index.html",
+            "tags/weather/index.html",
+            "world/feed.xml",
             "world/harbour-reopens/index.html",
             "world/index.html",
         ]
@@ -59,13 +74,27 @@ fn front_matter_strings_are_escaped_everywhere() {
         ),
     );
     site.run(&["build"]).success();
+    let curled = HOSTILE.replacen('"', "“", 1).replacen('"', "”", 1);
     for page in [
         "public/world/hostile/index.html",
         "public/index.html",
         "public/world/index.html",
+        "public/tags/index.html",
     ] {
-        let html = site.read(page);
-        for live in ["<script>", "</script>", "<b>"] {
+        let mut html = site.read(page);
+        // The one script element is the JSON-LD: valid JSON holding the
+        // title, with nothing in it that could close the element.
+        let open = "<script type=\"application/ld+json\">";
+        if let Some(start) = html.find(open) {
+            let end = start + html[start..].find("</script>").unwrap();
+            let json = &html[start + open.len()..end];
+            assert!(!json.contains('<') && !json.contains('>'), "{json}");
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            assert_eq!(value["headline"], curled.as_str());
+            assert_eq!(value["author"][1]["name"], HOSTILE);
+            html.replace_range(start..end + "</script>".len(), "");
+        }
+        for live in ["<script", "</script>", "<b>"] {
             assert!(
                 !html.contains(live),
                 "{page} contains a live {live}:\n{html}"
@@ -74,6 +103,17 @@ fn front_matter_strings_are_escaped_everywhere() {
         assert!(
             html.contains("&lt;&#x2F;script&gt;") || html.contains("&lt;/script&gt;"),
             "{page}:\n{html}"
+        );
+    }
+    for feed in [
+        "public/feed.xml",
+        "public/atom.xml",
+        "public/world/feed.xml",
+    ] {
+        let xml = site.read(feed);
+        assert!(
+            !xml.contains("<script") && !xml.contains("<b>"),
+            "{feed}:\n{xml}"
         );
     }
 }
@@ -215,7 +255,7 @@ fn check_writes_nothing() {
     assert!(
         output
             .stdout
-            .starts_with("Checked 2 articles in 2 categories: 6 files in ")
+            .starts_with("Checked 2 articles in 2 categories: 21 files in ")
     );
     assert!(!site.root().join("public").exists());
     assert_eq!(

@@ -1,0 +1,228 @@
+//! RSS 2.0 (`/feed.xml`, `/<category>/feed.xml`) and Atom 1.0 (`/atom.xml`)
+//! with the full rendered body of each article.
+
+use super::Xml;
+use crate::render::Site;
+
+/// An RSS 2.0 feed of `articles`; `category` narrows the channel to one.
+pub fn rss(site: &Site, articles: &[usize], self_url: &str, category: Option<usize>) -> Vec<u8> {
+    let config = site.config;
+    let (title, link, description) = match category {
+        Some(c) => {
+            let view = &site.categories[c];
+            (
+                format!("{} — {}", config.title, view.name),
+                view.url.clone(),
+                view.description
+                    .clone()
+                    .or_else(|| config.description.clone())
+                    .unwrap_or_else(|| view.name.clone()),
+            )
+        }
+        None => (
+            config.title.clone(),
+            config.url("/"),
+            config
+                .description
+                .clone()
+                .unwrap_or_else(|| config.title.clone()),
+        ),
+    };
+    let mut xml = Xml::new();
+    let namespaces = [
+        ("version", "2.0"),
+        ("xmlns:atom", "http://www.w3.org/2005/Atom"),
+        ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+        ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+    ];
+    xml.element("rss", &namespaces, |xml| {
+        xml.element("channel", &[], |xml| {
+            xml.text("title", &[], &title);
+            xml.text("link", &[], &link);
+            xml.text("description", &[], &description);
+            xml.text("language", &[], &config.language);
+            xml.text("generator", &[], "broadsheet");
+            xml.empty(
+                "atom:link",
+                &[
+                    ("href", self_url),
+                    ("rel", "self"),
+                    ("type", "application/rss+xml"),
+                ],
+            );
+            if !articles.is_empty() {
+                // The newest change, never the build time: the same input
+                // gives the same feed.
+                xml.text(
+                    "lastBuildDate",
+                    &[],
+                    &rfc2822(latest_change(site, articles)),
+                );
+            }
+            for &i in articles {
+                rss_item(xml, site, i);
+            }
+        });
+    });
+    xml.finish()
+}
+
+fn rss_item(xml: &mut Xml, site: &Site, i: usize) {
+    let summary = &site.summaries[i];
+    let article = &site.articles[i];
+    xml.element("item", &[], |xml| {
+        xml.text("title", &[], summary.title);
+        xml.text("link", &[], summary.url);
+        xml.text("guid", &[("isPermaLink", "true")], summary.url);
+        xml.text("pubDate", &[], &rfc2822(&article.front.date));
+        if let Some(description) = summary.description {
+            xml.text("description", &[], description);
+        }
+        for author in &summary.authors {
+            xml.text("dc:creator", &[], author.name);
+        }
+        xml.text("category", &[], &summary.category.name);
+        for tag in &summary.tags {
+            xml.text("category", &[], tag.name);
+        }
+        if let Some(image) = &summary.image {
+            xml.empty(
+                "enclosure",
+                &[
+                    ("url", image.src),
+                    ("length", "0"),
+                    ("type", media_type(image.src)),
+                ],
+            );
+        }
+        xml.text("content:encoded", &[], &article.body.html);
+    });
+}
+
+/// The Atom 1.0 feed of the site's newest articles.
+pub fn atom(site: &Site, articles: &[usize]) -> Vec<u8> {
+    let config = site.config;
+    let mut xml = Xml::new();
+    xml.element(
+        "feed",
+        &[
+            ("xmlns", "http://www.w3.org/2005/Atom"),
+            ("xml:lang", &config.language),
+        ],
+        |xml| {
+            xml.text("id", &[], &config.url("/"));
+            xml.text("title", &[], &config.title);
+            if let Some(description) = &config.description {
+                xml.text("subtitle", &[], description);
+            }
+            xml.empty(
+                "link",
+                &[
+                    ("href", &config.url("/")),
+                    ("rel", "alternate"),
+                    ("type", "text/html"),
+                ],
+            );
+            xml.empty(
+                "link",
+                &[
+                    ("href", &config.url("/atom.xml")),
+                    ("rel", "self"),
+                    ("type", "application/atom+xml"),
+                ],
+            );
+            xml.text("generator", &[], "broadsheet");
+            let updated = if articles.is_empty() {
+                "1970-01-01T00:00:00Z".to_string()
+            } else {
+                rfc3339(latest_change(site, articles))
+            };
+            xml.text("updated", &[], &updated);
+            for &i in articles {
+                atom_entry(xml, site, i);
+            }
+        },
+    );
+    xml.finish()
+}
+
+fn atom_entry(xml: &mut Xml, site: &Site, i: usize) {
+    let summary = &site.summaries[i];
+    let article = &site.articles[i];
+    xml.element("entry", &[], |xml| {
+        xml.text("id", &[], summary.url);
+        xml.text("title", &[], summary.title);
+        xml.empty(
+            "link",
+            &[
+                ("href", summary.url),
+                ("rel", "alternate"),
+                ("type", "text/html"),
+            ],
+        );
+        xml.text("published", &[], &summary.date.iso);
+        xml.text(
+            "updated",
+            &[],
+            &summary.updated.as_ref().unwrap_or(&summary.date).iso,
+        );
+        if summary.authors.is_empty() {
+            // Atom requires an author: the publication stands in.
+            xml.element("author", &[], |xml| {
+                xml.text("name", &[], &site.config.title)
+            });
+        }
+        for author in &summary.authors {
+            xml.element("author", &[], |xml| {
+                xml.text("name", &[], author.name);
+                xml.text("uri", &[], &author.url);
+            });
+        }
+        xml.empty(
+            "category",
+            &[
+                ("term", &summary.category.slug),
+                ("label", &summary.category.name),
+            ],
+        );
+        for tag in &summary.tags {
+            xml.empty("category", &[("term", tag.slug), ("label", tag.name)]);
+        }
+        if let Some(description) = summary.description {
+            xml.text("summary", &[], description);
+        }
+        xml.text("content", &[("type", "html")], &article.body.html);
+    });
+}
+
+/// The latest `updated` or `date` among `articles`.
+pub fn latest_change<'a>(site: &'a Site, articles: &[usize]) -> &'a jiff::ZonedDateTime {
+    articles
+        .iter()
+        .map(|&i| {
+            let front = &site.articles[i].front;
+            front.updated.as_ref().unwrap_or(&front.date)
+        })
+        .max()
+        .expect("called with at least one article")
+}
+
+pub fn rfc2822(date: &jiff::ZonedDateTime) -> String {
+    date.strftime("%a, %d %b %Y %H:%M:%S %z").to_string()
+}
+
+pub fn rfc3339(date: &jiff::ZonedDateTime) -> String {
+    crate::parse::frontmatter::rfc3339(date)
+}
+
+fn media_type(src: &str) -> &'static str {
+    let lower = src.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match lower.as_str() {
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "svg" => "image/svg+xml",
+        _ => "image/jpeg",
+    }
+}

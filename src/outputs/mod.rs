@@ -1,0 +1,110 @@
+//! The files of a site that are not pages: feeds, sitemaps, robots.txt and
+//! the highlighting stylesheet. XML is written with quick-xml's writer, so
+//! every value is escaped by the library, never by string concatenation.
+
+pub mod feeds;
+pub mod sitemaps;
+
+use jiff::Timestamp;
+
+use crate::diag::Diagnostic;
+use crate::render::Site;
+
+/// One generated file: output path and bytes.
+pub type Generated = (String, Vec<u8>);
+
+/// Every non-page output of the site. `pages` are the site paths of all
+/// pages (for the sitemap); `now` decides the news sitemap's window.
+pub fn all(
+    site: &Site,
+    pages: &[(String, crate::render::Page)],
+    now: Timestamp,
+) -> Result<Vec<Generated>, Diagnostic> {
+    let mut files = Vec::new();
+    let newest = &site.newest[..site.newest.len().min(site.config.feed_limit)];
+    files.push((
+        "feed.xml".to_string(),
+        feeds::rss(site, newest, &site.config.url("/feed.xml"), None),
+    ));
+    files.push(("atom.xml".to_string(), feeds::atom(site, newest)));
+    for (index, listing) in site.by_category.iter().enumerate() {
+        let articles = &listing.articles[..listing.articles.len().min(site.config.feed_limit)];
+        let path = format!("{}/feed.xml", listing.view.slug);
+        let self_url = site.config.url(&format!("/{path}"));
+        files.push((path, feeds::rss(site, articles, &self_url, Some(index))));
+    }
+    files.extend(sitemaps::sitemaps(site, pages));
+    files.push(("news-sitemap.xml".to_string(), sitemaps::news(site, now)));
+    files.push(("robots.txt".to_string(), robots(site).into_bytes()));
+    let css = crate::parse::highlight::stylesheet(site.config.highlight_theme.as_deref())?;
+    files.push(("syntax.css".to_string(), css.into_bytes()));
+    Ok(files)
+}
+
+fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
+        site.config.url("/sitemap.xml"),
+        site.config.url("/news-sitemap.xml")
+    )
+}
+
+/// An XML document being written; errors cannot happen when writing to
+/// memory, so the helpers do not return them.
+pub(crate) struct Xml {
+    writer: quick_xml::Writer<Vec<u8>>,
+}
+
+impl Xml {
+    pub fn new() -> Xml {
+        let mut writer = quick_xml::Writer::new_with_indent(Vec::with_capacity(64 * 1024), b' ', 2);
+        let decl = quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None);
+        writer
+            .write_event(quick_xml::events::Event::Decl(decl))
+            .expect("writing to memory");
+        Xml { writer }
+    }
+
+    /// `<name attrs…>` … `</name>`, with `inner` writing the children.
+    pub fn element(
+        &mut self,
+        name: &str,
+        attributes: &[(&str, &str)],
+        inner: impl FnOnce(&mut Xml),
+    ) {
+        let start =
+            quick_xml::events::BytesStart::new(name).with_attributes(attributes.iter().copied());
+        self.writer
+            .write_event(quick_xml::events::Event::Start(start))
+            .expect("writing to memory");
+        inner(self);
+        let end = quick_xml::events::BytesEnd::new(name);
+        self.writer
+            .write_event(quick_xml::events::Event::End(end))
+            .expect("writing to memory");
+    }
+
+    /// `<name attrs…>text</name>`, the text escaped.
+    pub fn text(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
+        self.writer
+            .create_element(name)
+            .with_attributes(attributes.iter().copied())
+            .write_text_content(quick_xml::events::BytesText::new(text))
+            .expect("writing to memory");
+    }
+
+    /// `<name attrs…/>`.
+    pub fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.writer
+            .create_element(name)
+            .with_attributes(attributes.iter().copied())
+            .write_empty()
+            .expect("writing to memory");
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        let mut bytes = self.writer.into_inner();
+        bytes.push(b'\n');
+        bytes
+    }
+}

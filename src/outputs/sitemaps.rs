@@ -1,0 +1,125 @@
+//! `/sitemap.xml` (every page, split into a sitemap index above 50,000
+//! URLs) and `/news-sitemap.xml` (Google News: articles of the last 48
+//! hours).
+
+use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+
+use super::{Generated, Xml};
+use crate::render::Site;
+use crate::render::site::{Kind, Page};
+
+/// The most URLs one sitemap file may hold.
+pub const MAX_URLS: usize = 50_000;
+/// The most articles the news sitemap may hold, and its window.
+pub const NEWS_MAX: usize = 1_000;
+pub const NEWS_WINDOW: SignedDuration = SignedDuration::from_hours(48);
+
+const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+
+/// The sitemap files: one, or an index and its parts.
+pub fn sitemaps(site: &Site, pages: &[(String, Page)]) -> Vec<Generated> {
+    let entries: Vec<(String, Option<&ZonedDateTime>)> = pages
+        .iter()
+        .filter(|(_, page)| !matches!(page, Page::NotFound))
+        .map(|(path, page)| (site.config.url(path), lastmod(site, *page)))
+        .collect();
+    if entries.len() <= MAX_URLS {
+        return vec![("sitemap.xml".to_string(), urlset(&entries))];
+    }
+    let mut files = Vec::new();
+    let mut index = Xml::new();
+    index.element("sitemapindex", &[("xmlns", SITEMAP_NS)], |xml| {
+        for (n, chunk) in entries.chunks(MAX_URLS).enumerate() {
+            let name = format!("sitemap-{}.xml", n + 1);
+            xml.element("sitemap", &[], |xml| {
+                xml.text("loc", &[], &site.config.url(&format!("/{name}")));
+                if let Some(latest) = chunk.iter().filter_map(|(_, d)| *d).max() {
+                    xml.text("lastmod", &[], &super::feeds::rfc3339(latest));
+                }
+            });
+            files.push((name, urlset(chunk)));
+        }
+    });
+    files.insert(0, ("sitemap.xml".to_string(), index.finish()));
+    files
+}
+
+fn urlset(entries: &[(String, Option<&ZonedDateTime>)]) -> Vec<u8> {
+    let mut xml = Xml::new();
+    xml.element("urlset", &[("xmlns", SITEMAP_NS)], |xml| {
+        for (url, lastmod) in entries {
+            xml.element("url", &[], |xml| {
+                xml.text("loc", &[], url);
+                if let Some(date) = lastmod {
+                    xml.text("lastmod", &[], &super::feeds::rfc3339(date));
+                }
+            });
+        }
+    });
+    xml.finish()
+}
+
+/// The last change of what a page shows: an article's `updated` or `date`,
+/// a listing's newest; never the build time.
+fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
+    let latest = |articles: &[usize]| {
+        (!articles.is_empty()).then(|| super::feeds::latest_change(site, articles))
+    };
+    match page {
+        Page::Article(i) => {
+            let front = &site.articles[i].front;
+            Some(front.updated.as_ref().unwrap_or(&front.date))
+        }
+        Page::Listing { kind, index, page } => latest(site.page_articles(kind, index, page)),
+        Page::Home | Page::Index(Kind::Category) => latest(&site.newest),
+        Page::Index(kind) => {
+            let all: Vec<usize> = site
+                .listings(kind)
+                .iter()
+                .flat_map(|l| l.articles.iter().copied())
+                .collect();
+            latest(&all)
+        }
+        Page::NotFound => None,
+    }
+}
+
+/// Google News sitemap: articles published in the 48 hours before `now`,
+/// newest first, at most 1,000.
+pub fn news(site: &Site, now: Timestamp) -> Vec<u8> {
+    let since = now - NEWS_WINDOW;
+    let recent = site
+        .newest
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let date = site.articles[i].front.date.timestamp();
+            date >= since && date <= now
+        })
+        .take(NEWS_MAX);
+    let mut xml = Xml::new();
+    let namespaces = [
+        ("xmlns", SITEMAP_NS),
+        (
+            "xmlns:news",
+            "http://www.google.com/schemas/sitemap-news/0.9",
+        ),
+    ];
+    xml.element("urlset", &namespaces, |xml| {
+        for i in recent {
+            let summary = &site.summaries[i];
+            xml.element("url", &[], |xml| {
+                xml.text("loc", &[], summary.url);
+                xml.element("news:news", &[], |xml| {
+                    xml.element("news:publication", &[], |xml| {
+                        xml.text("news:name", &[], &site.config.title);
+                        xml.text("news:language", &[], &site.config.language);
+                    });
+                    xml.text("news:publication_date", &[], &summary.date.iso);
+                    xml.text("news:title", &[], summary.title);
+                });
+            });
+        }
+    });
+    xml.finish()
+}

@@ -1,0 +1,470 @@
+//! The site as pages: the home page, articles, the listings of categories,
+//! tags and authors (paginated), the tag and author indexes and the 404
+//! page, each with the typed context its template receives.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::graph::Graph;
+use crate::parse::Article;
+use crate::render::Renderer;
+use crate::render::views::{self, CategoryView, Summary, TaxonView};
+use crate::text::slugify;
+
+/// How many of its latest articles each category shows on the home page.
+pub const HOME_PER_CATEGORY: usize = 4;
+
+/// The three kinds of article listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Category,
+    Tag,
+    Author,
+}
+
+/// One page of the site.
+#[derive(Debug, Clone, Copy)]
+pub enum Page {
+    Home,
+    Article(usize),
+    /// Page `page` (1-based) of the listing `index` of a kind.
+    Listing {
+        kind: Kind,
+        index: usize,
+        page: usize,
+    },
+    /// `/tags/` or `/authors/`.
+    Index(Kind),
+    NotFound,
+}
+
+/// A category, tag or author with its articles, newest first.
+pub struct Listing {
+    pub view: TaxonView,
+    pub articles: Vec<usize>,
+}
+
+/// Everything the page contexts are built from, frozen before rendering.
+pub struct Site<'a> {
+    pub config: &'a Config,
+    pub articles: &'a [Article],
+    pub graph: &'a Graph,
+    pub categories: &'a [CategoryView],
+    pub summaries: Vec<Summary<'a>>,
+    /// All articles, newest first.
+    pub newest: Vec<usize>,
+    pub by_category: Vec<Listing>,
+    /// By slug.
+    pub tags: Vec<Listing>,
+    /// By slug; profiles from config.toml appear even without articles.
+    pub authors: Vec<Listing>,
+}
+
+impl<'a> Site<'a> {
+    pub fn new(
+        config: &'a Config,
+        articles: &'a [Article],
+        graph: &'a Graph,
+        categories: &'a [CategoryView],
+    ) -> Site<'a> {
+        let summaries: Vec<Summary> = articles
+            .iter()
+            .map(|a| views::summary(config, categories, a))
+            .collect();
+        let mut newest: Vec<usize> = (0..articles.len()).collect();
+        newest.sort_by(|&a, &b| {
+            let (a, b) = (&articles[a], &articles[b]);
+            b.front
+                .date
+                .timestamp()
+                .cmp(&a.front.date.timestamp())
+                .then_with(|| a.rel.cmp(&b.rel))
+        });
+        let by_category = categories
+            .iter()
+            .enumerate()
+            .map(|(c, view)| Listing {
+                view: TaxonView {
+                    slug: view.slug.clone(),
+                    name: view.name.clone(),
+                    bio: view.description.clone(),
+                    url: view.url.clone(),
+                    count: 0,
+                },
+                articles: newest
+                    .iter()
+                    .copied()
+                    .filter(|&i| articles[i].category == c)
+                    .collect(),
+            })
+            .map(counted)
+            .collect();
+        // Tags take the spelling of their newest article; authors their
+        // profile's name, or the name as first written.
+        let mut tags: HashMap<&str, Listing> = HashMap::new();
+        let mut authors: HashMap<String, Listing> = HashMap::new();
+        for profile in &config.authors {
+            authors.insert(
+                profile.slug.clone(),
+                listing(
+                    config,
+                    "authors",
+                    &profile.slug,
+                    &profile.name,
+                    profile.bio.clone(),
+                ),
+            );
+        }
+        for &i in &newest {
+            let summary = &summaries[i];
+            for tag in &summary.tags {
+                tags.entry(tag.slug)
+                    .or_insert_with(|| listing(config, "tags", tag.slug, tag.name, None))
+                    .articles
+                    .push(i);
+            }
+            for author in &summary.authors {
+                authors
+                    .entry(author.slug.clone())
+                    .or_insert_with(|| listing(config, "authors", &author.slug, author.name, None))
+                    .articles
+                    .push(i);
+            }
+        }
+        let sorted = |map: Vec<Listing>| {
+            let mut list: Vec<Listing> = map.into_iter().map(counted).collect();
+            list.sort_by(|a, b| a.view.slug.cmp(&b.view.slug));
+            list
+        };
+        Site {
+            config,
+            articles,
+            graph,
+            categories,
+            summaries,
+            newest,
+            by_category,
+            tags: sorted(tags.into_values().collect()),
+            authors: sorted(authors.into_values().collect()),
+        }
+    }
+
+    pub fn listings(&self, kind: Kind) -> &[Listing] {
+        match kind {
+            Kind::Category => &self.by_category,
+            Kind::Tag => &self.tags,
+            Kind::Author => &self.authors,
+        }
+    }
+
+    /// Every page of the site with its site path.
+    pub fn pages(&self) -> Vec<(String, Page)> {
+        let mut pages = vec![("/".to_string(), Page::Home)];
+        pages.extend(
+            self.articles
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.path.clone(), Page::Article(i))),
+        );
+        for kind in [Kind::Category, Kind::Tag, Kind::Author] {
+            if kind != Kind::Category {
+                pages.push((index_path(kind).to_string(), Page::Index(kind)));
+            }
+            for (index, listing) in self.listings(kind).iter().enumerate() {
+                for page in 1..=self.page_count(listing.articles.len()) {
+                    pages.push((
+                        self.listing_path(kind, index, page),
+                        Page::Listing { kind, index, page },
+                    ));
+                }
+            }
+        }
+        pages.push(("/404.html".to_string(), Page::NotFound));
+        pages
+    }
+
+    pub fn page_count(&self, items: usize) -> usize {
+        items.div_ceil(self.config.articles_per_page).max(1)
+    }
+
+    pub fn listing_path(&self, kind: Kind, index: usize, page: usize) -> String {
+        let slug = &self.listings(kind)[index].view.slug;
+        let base = match kind {
+            Kind::Category => format!("/{slug}/"),
+            Kind::Tag => format!("/tags/{slug}/"),
+            Kind::Author => format!("/authors/{slug}/"),
+        };
+        if page == 1 {
+            base
+        } else {
+            format!("{base}page/{page}/")
+        }
+    }
+
+    /// The articles shown on one page of a listing.
+    pub fn page_articles(&self, kind: Kind, index: usize, page: usize) -> &[usize] {
+        let list = &self.listings(kind)[index].articles;
+        let per_page = self.config.articles_per_page;
+        let from = ((page - 1) * per_page).min(list.len());
+        &list[from..(from + per_page).min(list.len())]
+    }
+
+    pub fn render(&self, renderer: &Renderer, page: Page) -> Result<String, Diagnostic> {
+        match page {
+            Page::Home => renderer.render("index.html", &self.home()),
+            Page::Article(i) => {
+                let article = views::article(
+                    self.config,
+                    i,
+                    &self.articles[i],
+                    &self.summaries,
+                    self.graph,
+                );
+                let summary = &self.summaries[i];
+                let page = PageMeta {
+                    title: Some(summary.title.to_string()),
+                    description: summary.description.unwrap_or(summary.title).to_string(),
+                    url: summary.url.to_string(),
+                };
+                renderer.render("article.html", &ArticleContext { page, article })
+            }
+            Page::Listing { kind, index, page } => {
+                let context = self.listing(kind, index, page);
+                let template = match kind {
+                    Kind::Category => "category.html",
+                    Kind::Tag => "tag.html",
+                    Kind::Author => "author.html",
+                };
+                renderer.render(template, &context)
+            }
+            Page::Index(kind) => {
+                let entries: Vec<&TaxonView> =
+                    self.listings(kind).iter().map(|l| &l.view).collect();
+                let url = self.config.url(index_path(kind));
+                let (title, template) = if kind == Kind::Tag {
+                    ("Topics", "tags.html")
+                } else {
+                    ("Authors", "authors.html")
+                };
+                let page = PageMeta {
+                    title: Some(title.to_string()),
+                    description: format!("{title} of {}", self.config.title),
+                    url: url.clone(),
+                };
+                let (tags, authors) = if kind == Kind::Tag {
+                    (Some(entries), None)
+                } else {
+                    (None, Some(entries))
+                };
+                renderer.render(
+                    template,
+                    &IndexContext {
+                        page,
+                        tags,
+                        authors,
+                        url,
+                    },
+                )
+            }
+            Page::NotFound => {
+                let page = PageMeta {
+                    title: Some("Page not found".to_string()),
+                    description: "There is no page at this address.".to_string(),
+                    url: self.config.url("/404.html"),
+                };
+                renderer.render("404.html", &NotFoundContext { page })
+            }
+        }
+    }
+
+    /// The lead is the newest featured article, or the newest one; each
+    /// category then shows its latest articles other than the lead.
+    fn home(&self) -> HomeContext<'_> {
+        let lead = self
+            .newest
+            .iter()
+            .copied()
+            .find(|&i| self.articles[i].front.featured)
+            .or(self.newest.first().copied());
+        let sections = self
+            .by_category
+            .iter()
+            .zip(self.categories)
+            .map(|(listing, category)| Section {
+                category,
+                articles: listing
+                    .articles
+                    .iter()
+                    .filter(|&&i| Some(i) != lead)
+                    .take(HOME_PER_CATEGORY)
+                    .map(|&i| &self.summaries[i])
+                    .collect(),
+            })
+            .collect();
+        let page = PageMeta {
+            title: None,
+            description: self
+                .config
+                .description
+                .clone()
+                .unwrap_or_else(|| self.config.title.clone()),
+            url: self.config.url("/"),
+        };
+        HomeContext {
+            page,
+            lead: lead.map(|i| &self.summaries[i]),
+            sections,
+            latest: self
+                .newest
+                .iter()
+                .take(10)
+                .map(|&i| &self.summaries[i])
+                .collect(),
+        }
+    }
+
+    fn listing(&self, kind: Kind, index: usize, page: usize) -> ListingContext<'_> {
+        let listing = &self.listings(kind)[index];
+        let pages = self.page_count(listing.articles.len());
+        let url = |page| self.config.url(&self.listing_path(kind, index, page));
+        let view = &listing.view;
+        let title = match (kind, page) {
+            (Kind::Category, 1) => view.name.clone(),
+            (Kind::Category, n) => format!("{}, page {n}", view.name),
+            (Kind::Tag, 1) => format!("Topic: {}", view.name),
+            (Kind::Tag, n) => format!("Topic: {}, page {n}", view.name),
+            (Kind::Author, 1) => view.name.clone(),
+            (Kind::Author, n) => format!("{}, page {n}", view.name),
+        };
+        let description = view.bio.clone().unwrap_or_else(|| match kind {
+            Kind::Category => format!("{} news from {}", view.name, self.config.title),
+            Kind::Tag => format!("Articles about {} from {}", view.name, self.config.title),
+            Kind::Author => format!("Articles by {} in {}", view.name, self.config.title),
+        });
+        ListingContext {
+            page: PageMeta {
+                title: Some(title),
+                description,
+                url: url(page),
+            },
+            category: (kind == Kind::Category).then(|| &self.categories[index]),
+            tag: (kind == Kind::Tag).then_some(view),
+            author: (kind == Kind::Author).then_some(view),
+            listing: view,
+            feed_url: (kind == Kind::Category).then(|| format!("{}feed.xml", view.url)),
+            articles: self
+                .page_articles(kind, index, page)
+                .iter()
+                .map(|&i| &self.summaries[i])
+                .collect(),
+            pagination: Pagination {
+                page,
+                pages,
+                total: listing.articles.len(),
+                url: url(page),
+                prev_url: (page > 1).then(|| url(page - 1)),
+                next_url: (page < pages).then(|| url(page + 1)),
+            },
+        }
+    }
+}
+
+pub fn index_path(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Tag => "/tags/",
+        Kind::Author => "/authors/",
+        Kind::Category => "/",
+    }
+}
+
+fn listing(config: &Config, section: &str, slug: &str, name: &str, bio: Option<String>) -> Listing {
+    Listing {
+        view: TaxonView {
+            slug: slug.to_string(),
+            name: name.to_string(),
+            bio,
+            url: config.url(&format!("/{section}/{}/", slugify(slug))),
+            count: 0,
+        },
+        articles: Vec::new(),
+    }
+}
+
+fn counted(mut listing: Listing) -> Listing {
+    listing.view.count = listing.articles.len();
+    listing
+}
+
+/// `page`, given to every template: what the `<head>` says of the page.
+#[derive(Serialize)]
+pub struct PageMeta {
+    /// The page's own title, without the site's; none on the home page.
+    pub title: Option<String>,
+    pub description: String,
+    /// The canonical URL.
+    pub url: String,
+}
+
+#[derive(Serialize)]
+struct HomeContext<'a> {
+    page: PageMeta,
+    lead: Option<&'a Summary<'a>>,
+    sections: Vec<Section<'a>>,
+    /// The ten newest articles.
+    latest: Vec<&'a Summary<'a>>,
+}
+
+#[derive(Serialize)]
+struct Section<'a> {
+    category: &'a CategoryView,
+    articles: Vec<&'a Summary<'a>>,
+}
+
+#[derive(Serialize)]
+struct ArticleContext<'a> {
+    page: PageMeta,
+    article: views::ArticleView<'a>,
+}
+
+/// The context of category.html, tag.html and author.html: `listing` is
+/// the category, tag or author whichever it is, and the specific key is set
+/// as well.
+#[derive(Serialize)]
+struct ListingContext<'a> {
+    page: PageMeta,
+    category: Option<&'a CategoryView>,
+    tag: Option<&'a TaxonView>,
+    author: Option<&'a TaxonView>,
+    listing: &'a TaxonView,
+    /// The category's own RSS feed.
+    feed_url: Option<String>,
+    articles: Vec<&'a Summary<'a>>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize)]
+struct IndexContext<'a> {
+    page: PageMeta,
+    tags: Option<Vec<&'a TaxonView>>,
+    authors: Option<Vec<&'a TaxonView>>,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct NotFoundContext {
+    page: PageMeta,
+}
+
+#[derive(Serialize)]
+struct Pagination {
+    /// 1-based.
+    page: usize,
+    pages: usize,
+    total: usize,
+    url: String,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+}
