@@ -196,6 +196,7 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<Prepared, Er
     let graph = graph::link(&articles, &mut diags);
     let theme = render::theme::load(root, &config.theme, &mut diags);
     fail_on(diags.clone())?;
+    diag::sort(&mut diags);
     let categories = render::views::categories(&config);
     Ok(Prepared {
         root: root.clone(),

@@ -23,16 +23,28 @@ pub fn sitemaps(site: &Site, pages: &[(String, Page)]) -> Vec<Generated> {
         .filter(|(_, page)| !matches!(page, Page::NotFound))
         .map(|(path, page)| (site.config.url(path), lastmod(site, *page)))
         .collect();
-    if entries.len() <= MAX_URLS {
-        return vec![("sitemap.xml".to_string(), urlset(&entries))];
+    split(&entries, MAX_URLS, |name| {
+        site.config.url(&format!("/{name}"))
+    })
+}
+
+/// One sitemap, or above `max` URLs an index at sitemap.xml and parts
+/// sitemap-1.xml, sitemap-2.xml, … (`url` gives a part's URL).
+fn split(
+    entries: &[(String, Option<&ZonedDateTime>)],
+    max: usize,
+    url: impl Fn(&str) -> String,
+) -> Vec<Generated> {
+    if entries.len() <= max {
+        return vec![("sitemap.xml".to_string(), urlset(entries))];
     }
     let mut files = Vec::new();
     let mut index = Xml::new();
     index.element("sitemapindex", &[("xmlns", SITEMAP_NS)], |xml| {
-        for (n, chunk) in entries.chunks(MAX_URLS).enumerate() {
+        for (n, chunk) in entries.chunks(max).enumerate() {
             let name = format!("sitemap-{}.xml", n + 1);
             xml.element("sitemap", &[], |xml| {
-                xml.text("loc", &[], &site.config.url(&format!("/{name}")));
+                xml.text("loc", &[], &url(&name));
                 if let Some(latest) = chunk.iter().filter_map(|(_, d)| *d).max() {
                     xml.text("lastmod", &[], &super::feeds::rfc3339(latest));
                 }
@@ -122,4 +134,38 @@ pub fn news(site: &Site, now: Timestamp) -> Vec<u8> {
         }
     });
     xml.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_sitemaps_split_into_an_index() {
+        let date: ZonedDateTime = "2025-03-07T09:30:00-06:00[America/Mexico_City]"
+            .parse()
+            .unwrap();
+        let entries: Vec<(String, Option<&ZonedDateTime>)> = (0..5)
+            .map(|i| (format!("https://x.test/{i}/"), (i == 3).then_some(&date)))
+            .collect();
+        let files = split(&entries, 2, |name| format!("https://x.test/{name}"));
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sitemap.xml",
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml"
+            ]
+        );
+        let index = String::from_utf8(files[0].1.clone()).unwrap();
+        assert!(
+            index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">")
+        );
+        assert!(index.contains("<loc>https://x.test/sitemap-2.xml</loc>\n    <lastmod>2025-03-07T09:30:00-06:00</lastmod>"));
+        let part = String::from_utf8(files[3].1.clone()).unwrap();
+        assert!(part.contains("<loc>https://x.test/4/</loc>") && !part.contains("/3/"));
+        assert_eq!(split(&entries, 5, |n| n.to_string()).len(), 1);
+    }
 }
