@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use syntect::highlighting::ThemeSet;
+use syntect::highlighting::{Color, Theme, ThemeSet};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
 
@@ -25,14 +25,14 @@ pub fn theme_names() -> Vec<&'static str> {
 }
 
 /// `/syntax.css`: the `hl-` classes in the light theme, and in the dark
-/// theme under `prefers-color-scheme: dark`.
+/// theme under `prefers-color-scheme: dark`, every colour made readable.
 pub fn stylesheet(light: Option<&str>) -> Result<String, Diagnostic> {
     let css = |name: &str| {
         let theme = THEMES.themes.get(name).ok_or_else(|| {
             Diagnostic::error(format!("unknown highlight theme `{name}`"))
                 .at(Location::file(crate::config::FILE))
         })?;
-        css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|e| {
+        css_for_theme_with_class_style(&readable(theme), CLASS_STYLE).map_err(|e| {
             Diagnostic::error(format!(
                 "cannot write the CSS of highlight theme `{name}`: {e}"
             ))
@@ -40,8 +40,10 @@ pub fn stylesheet(light: Option<&str>) -> Result<String, Diagnostic> {
     };
     let light = css(light.unwrap_or(LIGHT_THEME))?;
     let dark = css(DARK_THEME)?;
+    // Each scheme in its own media block, so that a rule only the light
+    // theme has never colours dark-mode code.
     Ok(format!(
-        "{light}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n"
+        "@media (prefers-color-scheme: light) {{\n{light}}}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n"
     ))
 }
 
@@ -58,6 +60,67 @@ pub fn code_html(lang: &str, code: &str) -> String {
     pulldown_cmark_escape::escape_html_body_text(&mut out, code)
         .expect("writing to a String cannot fail");
     out
+}
+
+/// The WCAG AA contrast ratio for body text.
+const MIN_CONTRAST: f64 = 4.5;
+
+/// A copy of `theme` whose every text colour reaches [`MIN_CONTRAST`]
+/// against the theme's background: the stock themes draw comments and
+/// parameters too faint to read (InspiredGitHub's comments are 2.9:1).
+fn readable(theme: &Theme) -> Theme {
+    let mut theme = theme.clone();
+    let background = theme.settings.background.unwrap_or(Color::WHITE);
+    let fix = |color: &mut Option<Color>| {
+        if let Some(c) = color {
+            *c = with_contrast(*c, background);
+        }
+    };
+    fix(&mut theme.settings.foreground);
+    for item in &mut theme.scopes {
+        fix(&mut item.style.foreground);
+    }
+    theme
+}
+
+/// Moves `color` towards black on a light background, towards white on a
+/// dark one, until it reaches [`MIN_CONTRAST`].
+fn with_contrast(mut color: Color, background: Color) -> Color {
+    let target = if luminance(background) > 0.5 {
+        0.0
+    } else {
+        255.0
+    };
+    for _ in 0..20 {
+        if contrast(color, background) >= MIN_CONTRAST {
+            break;
+        }
+        let step = |c: u8| (f64::from(c) + (target - f64::from(c)) * 0.15).round() as u8;
+        color = Color {
+            r: step(color.r),
+            g: step(color.g),
+            b: step(color.b),
+            a: color.a,
+        };
+    }
+    color
+}
+
+fn luminance(c: Color) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+}
+
+fn contrast(a: Color, b: Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 fn highlighted(lang: &str, code: &str) -> Option<String> {
@@ -93,12 +156,37 @@ mod tests {
     fn the_stylesheet_has_light_and_dark_rules() {
         let css = stylesheet(None).unwrap();
         assert!(css.contains(".hl-code {"), "{css}");
-        assert!(css.contains("@media (prefers-color-scheme: dark) {"));
+        assert!(css.starts_with("@media (prefers-color-scheme: light) {\n"));
+        assert!(css.contains("}\n@media (prefers-color-scheme: dark) {\n"));
         assert!(stylesheet(Some("Solarized (light)")).is_ok());
         assert_eq!(
             stylesheet(Some("nope")).unwrap_err().message,
             "unknown highlight theme `nope`"
         );
+    }
+
+    #[test]
+    fn every_highlight_colour_is_readable() {
+        for name in [LIGHT_THEME, DARK_THEME] {
+            let theme = readable(&THEMES.themes[name]);
+            let background = theme.settings.background.unwrap();
+            for item in &theme.scopes {
+                if let Some(color) = item.style.foreground {
+                    assert!(
+                        contrast(color, background) >= MIN_CONTRAST,
+                        "{name}: {color:?}"
+                    );
+                }
+            }
+        }
+        let grey = Color {
+            r: 0x96,
+            g: 0x98,
+            b: 0x96,
+            a: 0xff,
+        };
+        assert!(contrast(grey, Color::WHITE) < MIN_CONTRAST);
+        assert!(contrast(with_contrast(grey, Color::WHITE), Color::WHITE) >= MIN_CONTRAST);
     }
 
     #[test]

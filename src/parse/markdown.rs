@@ -361,8 +361,9 @@ fn code_block(lang: &str, code: &str) -> String {
     }
     let mut class = String::new();
     escape_html(&mut class, lang).expect("writing to a String cannot fail");
+    // `hl-code` takes the highlighting theme's colours from /syntax.css.
     format!(
-        "<pre class=\"code\" data-lang=\"{class}\"><code class=\"language-{class}\">{inner}</code></pre>\n"
+        "<pre class=\"code hl-code\" data-lang=\"{class}\"><code class=\"language-{class}\">{inner}</code></pre>\n"
     )
 }
 
@@ -542,7 +543,7 @@ mod tests {
     #[test]
     fn code_is_highlighted_or_escaped() {
         let (body, _) = md("```rust\nlet x = 1;\n```\n\n```nope\n<b>\n```\n");
-        assert!(body.html.contains("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">"));
+        assert!(body.html.contains("<pre class=\"code hl-code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">"));
         assert!(
             body.html
                 .contains("<code class=\"language-nope\">&lt;b&gt;\n</code>")
