@@ -275,3 +275,23 @@ fn editorial_warnings_do_not_stop_the_build() {
          = help: describe what the image shows: who, what, where\n\n"
     );
 }
+
+#[test]
+fn the_publisher_logo_appears_when_configured() {
+    let site = Site::new(&[]);
+    let config = site
+        .read("config.toml")
+        .replace("articles_per_page = 2", "logo = \"/logo.png\"");
+    site.write("config.toml", &config);
+    site.run(&["build"]).success();
+    let html = site.read("public/world/harbour-reopens/index.html");
+    let open = "<script type=\"application/ld+json\">";
+    let start = html.find(open).unwrap() + open.len();
+    let json: serde_json::Value =
+        serde_json::from_str(&html[start..start + html[start..].find("</script>").unwrap()])
+            .unwrap();
+    assert_eq!(
+        json["publisher"]["logo"],
+        serde_json::json!({"@type": "ImageObject", "url": "https://gazette.test/logo.png"})
+    );
+}
