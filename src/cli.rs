@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "broadsheet",
-    version,
-    about = "A static site generator for news publications"
-)]
+#[command(name = "broadsheet", version, about = "A static site generator for news publications")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -36,6 +32,9 @@ pub struct SiteArgs {
     /// Include articles dated after now (SOURCE_DATE_EPOCH when set).
     #[arg(long)]
     pub future: bool,
+    /// Print how long each phase took (load, parse, graph, plan, render, write).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -79,13 +79,9 @@ impl Permalink {
             rest = rest.replace(token, "");
         }
         if rest.contains(['{', '}']) {
-            return Err(
-                "unknown token; a permalink may use {category}, {slug}, {year}, {month} and {day}",
-            );
+            return Err("unknown token; a permalink may use {category}, {slug}, {year}, {month} and {day}");
         }
-        if rest.contains(|c: char| c.is_whitespace() || c == '?' || c == '#' || c == '\\')
-            || pattern.contains("//")
-        {
+        if rest.contains(|c: char| c.is_whitespace() || c == '?' || c == '#' || c == '\\') || pattern.contains("//") {
             return Err("a permalink may not contain spaces, `?`, `#`, `\\` or `//`");
         }
         Ok(Permalink(pattern.to_string()))
@@ -157,9 +153,11 @@ pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
             } else {
                 format!("cannot read config.toml: {err}")
             };
-            return Err(vec![Diagnostic::error(what).at(Location::file(FILE)).hint(
-                "a site needs a config.toml with at least `title` and `base_url`",
-            )]);
+            return Err(vec![
+                Diagnostic::error(what)
+                    .at(Location::file(FILE))
+                    .hint("a site needs a config.toml with at least `title` and `base_url`"),
+            ]);
         }
     };
     parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
@@ -167,45 +165,25 @@ pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
 
 /// Validates the text of a config.toml.
 pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-    let source = Source {
-        path: FILE,
-        file_text: text,
-        offset: 0,
-    };
+    let source = Source { path: FILE, file_text: text, offset: 0 };
     let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         return Err(errors.iter().map(|e| keys::toml_error(e, source)).collect());
     }
     let mut diags = Vec::new();
-    keys::check(
-        table.get_ref(),
-        &TOP_KEYS,
-        |k| format!("unknown config key `{k}`"),
-        source,
-        &mut diags,
-    );
-    for (section, known) in [
-        ("categories", &["name", "description"][..]),
-        ("authors", &["name", "bio"]),
-    ] {
+    keys::check(table.get_ref(), &TOP_KEYS, |k| format!("unknown config key `{k}`"), source, &mut diags);
+    for (section, known) in [("categories", &["name", "description"][..]), ("authors", &["name", "bio"])] {
         if let Some(entries) = keys::table(table.get_ref(), section) {
             for (name, entry) in entries.iter() {
                 if let DeValue::Table(entry) = entry.get_ref() {
-                    let message =
-                        |k: &str| format!("unknown key `{k}` in [{section}.{}]", name.get_ref());
+                    let message = |k: &str| format!("unknown key `{k}` in [{section}.{}]", name.get_ref());
                     let _ = keys::check(entry, known, message, source, &mut diags);
                 }
             }
         }
     }
     if let Some(highlight) = keys::table(table.get_ref(), "highlight") {
-        keys::check(
-            highlight,
-            &["theme"],
-            |k| format!("unknown key `{k}` in [highlight]"),
-            source,
-            &mut diags,
-        );
+        keys::check(highlight, &["theme"], |k| format!("unknown key `{k}` in [highlight]"), source, &mut diags);
     }
     let raw = match Raw::deserialize(toml::de::Deserializer::from(table)) {
         Ok(raw) => raw,
@@ -215,19 +193,14 @@ pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         }
     };
     let config = validate(raw, source, &mut diags);
-    if diags.is_empty() {
-        Ok(config)
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(config) } else { Err(diags) }
 }
 
 fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
     let mut required = |value: Option<Spanned<String>>, key: &str, example: &str| match value {
         Some(v) if !v.get_ref().trim().is_empty() => Some(v),
         Some(v) => {
-            diags
-                .push(Diagnostic::error(format!("`{key}` is empty")).at(source.location(v.span())));
+            diags.push(Diagnostic::error(format!("`{key}` is empty")).at(source.location(v.span())));
             None
         }
         None => {
@@ -242,9 +215,7 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
     let title = required(raw.title, "title", "The Example Ledger").map(Spanned::into_inner);
     let base_url = required(raw.base_url, "base_url", "https://news.example.com");
     let base_url = match base_url {
-        Some(url)
-            if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) =>
-        {
+        Some(url) if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) => {
             diags.push(
                 Diagnostic::error("`base_url` must be an absolute http(s) URL")
                     .at(source.location(url.span()))
@@ -269,10 +240,7 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
     let permalink = match raw.permalink {
         None => Permalink("/{category}/{slug}/".to_string()),
         Some(pattern) => Permalink::parse(pattern.get_ref()).unwrap_or_else(|why| {
-            diags.push(
-                Diagnostic::error(format!("invalid permalink: {why}"))
-                    .at(source.location(pattern.span())),
-            );
+            diags.push(Diagnostic::error(format!("invalid permalink: {why}")).at(source.location(pattern.span())));
             Permalink("/{category}/{slug}/".to_string())
         }),
     };
@@ -280,10 +248,7 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
         None => default,
         Some(v) if *v.get_ref() >= 1 => *v.get_ref() as usize,
         Some(v) => {
-            diags.push(
-                Diagnostic::error(format!("`{key}` must be at least 1"))
-                    .at(source.location(v.span())),
-            );
+            diags.push(Diagnostic::error(format!("`{key}` must be at least 1")).at(source.location(v.span())));
             default
         }
     };
@@ -292,21 +257,14 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
     let categories = raw
         .categories
         .into_iter()
-        .map(|(slug, c)| Category {
-            name: c.name.unwrap_or_else(|| slug.clone()),
-            slug,
-            description: c.description,
-        })
+        .map(|(slug, c)| Category { name: c.name.unwrap_or_else(|| slug.clone()), slug, description: c.description })
         .collect::<Vec<_>>();
     for category in &categories {
         if slugify(&category.slug) != category.slug {
             diags.push(
-                Diagnostic::error(format!(
-                    "category key `{}` is not a URL slug",
-                    category.slug
-                ))
-                .at(Location::file(FILE))
-                .hint(format!("use [categories.{}]", slugify(&category.slug))),
+                Diagnostic::error(format!("category key `{}` is not a URL slug", category.slug))
+                    .at(Location::file(FILE))
+                    .hint(format!("use [categories.{}]", slugify(&category.slug))),
             );
         }
     }
@@ -332,15 +290,7 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
         }
         theme.into_inner()
     });
-    let authors = raw
-        .authors
-        .into_iter()
-        .map(|(slug, a)| AuthorProfile {
-            slug,
-            name: a.name,
-            bio: a.bio,
-        })
-        .collect();
+    let authors = raw.authors.into_iter().map(|(slug, a)| AuthorProfile { slug, name: a.name, bio: a.bio }).collect();
     Config {
         title: title.unwrap_or_default(),
         base_url,
@@ -378,8 +328,7 @@ impl Config {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str =
-        "title = \"T\"\nbase_url = \"https://x.test/\"\n[categories.world]\nname = \"World\"\n";
+    const MINIMAL: &str = "title = \"T\"\nbase_url = \"https://x.test/\"\n[categories.world]\nname = \"World\"\n";
 
     #[test]
     fn defaults_apply() {
@@ -395,26 +344,15 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_all_reported_with_hints() {
-        let text = format!(
-            "titel = \"x\"\nfeed_limt = 3\n{MINIMAL}[categories.sport]\nnmae = \"Sport\"\n"
-        );
+        let text = format!("titel = \"x\"\nfeed_limt = 3\n{MINIMAL}[categories.sport]\nnmae = \"Sport\"\n");
         let errors = parse(&text).unwrap_err();
-        let messages: Vec<_> = errors
-            .iter()
-            .map(|d| (d.message.as_str(), d.hint.as_deref()))
-            .collect();
+        let messages: Vec<_> = errors.iter().map(|d| (d.message.as_str(), d.hint.as_deref())).collect();
         assert_eq!(
             messages,
             [
                 ("unknown config key `titel`", Some("did you mean `title`?")),
-                (
-                    "unknown config key `feed_limt`",
-                    Some("did you mean `feed_limit`?")
-                ),
-                (
-                    "unknown key `nmae` in [categories.sport]",
-                    Some("did you mean `name`?")
-                ),
+                ("unknown config key `feed_limt`", Some("did you mean `feed_limit`?")),
+                ("unknown key `nmae` in [categories.sport]", Some("did you mean `name`?")),
             ]
         );
         assert_eq!(errors[2].location.as_ref().unwrap().line, 8);
@@ -432,16 +370,7 @@ mod tests {
     fn bad_values_name_their_line() {
         let text = "title = \"T\"\nbase_url = \"news.example.com\"\ntimezone = \"Mars/Olympus\"\n[categories.a]\n";
         let errors = parse(text).unwrap_err();
-        let lines: Vec<_> = errors
-            .iter()
-            .map(|d| (d.message.as_str(), d.location.as_ref().unwrap().line))
-            .collect();
-        assert_eq!(
-            lines,
-            [
-                ("`base_url` must be an absolute http(s) URL", 2),
-                ("unknown time zone `Mars/Olympus`", 3)
-            ]
-        );
+        let lines: Vec<_> = errors.iter().map(|d| (d.message.as_str(), d.location.as_ref().unwrap().line)).collect();
+        assert_eq!(lines, [("`base_url` must be an absolute http(s) URL", 2), ("unknown time zone `Mars/Olympus`", 3)]);
     }
 }

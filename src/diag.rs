@@ -29,12 +29,7 @@ pub struct Location {
 
 impl Location {
     pub fn file(path: &str) -> Location {
-        Location {
-            path: path.to_string(),
-            line: 0,
-            col: 0,
-            source: None,
-        }
+        Location { path: path.to_string(), line: 0, col: 0, source: None }
     }
 
     pub fn line_col(mut self, line: usize, col: usize) -> Location {
@@ -100,20 +95,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            message: message.into(),
-            location: None,
-            label: None,
-            hint: None,
-        }
+        Diagnostic { severity: Severity::Error, message: message.into(), location: None, label: None, hint: None }
     }
 
     pub fn warning(message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
     }
 
     pub fn at(mut self, location: Location) -> Diagnostic {
@@ -145,31 +131,19 @@ impl Diagnostic {
         };
         let title = level.primary_title(self.message.as_str());
         let mut group = match self.location.as_deref() {
-            Some(Location {
-                path,
-                line,
-                source: Some((text, span)),
-                ..
-            }) => {
+            Some(Location { path, line, source: Some((text, span)), .. }) => {
                 let mut annotation = AnnotationKind::Primary.span(span.clone());
                 if let Some(label) = &self.label {
                     annotation = annotation.label(label.as_str());
                 }
                 title.element(
-                    Snippet::source(text.as_str())
-                        .line_start(*line)
-                        .path(path.as_str())
-                        .annotation(annotation),
+                    Snippet::source(text.as_str()).line_start(*line).path(path.as_str()).annotation(annotation),
                 )
             }
             // Without a source line annotate-snippets aligns the arrow
             // differently; write the same shape by hand.
             location => {
-                let mut text = format!(
-                    "{}: {}",
-                    if self.is_error() { "error" } else { "warning" },
-                    self.message
-                );
+                let mut text = format!("{}: {}", if self.is_error() { "error" } else { "warning" }, self.message);
                 if let Some(location) = location {
                     text.push_str(&format!("\n --> {location}"));
                 }
@@ -182,20 +156,14 @@ impl Diagnostic {
         if let Some(hint) = &self.hint {
             group = group.element(Level::HELP.message(hint.as_str()));
         }
-        Renderer::plain()
-            .term_width(usize::MAX / 2)
-            .render(&[group])
+        Renderer::plain().term_width(usize::MAX / 2).render(&[group])
     }
 }
 
 /// Sorts diagnostics into a stable order (by file, then line), errors and
 /// warnings mixed as they occur in the files.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        a.location
-            .cmp(&b.location)
-            .then_with(|| a.message.cmp(&b.message))
-    });
+    diags.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.message.cmp(&b.message)));
 }
 
 /// All the problems of one failed run: printed by `main`, exit code 1.
@@ -207,11 +175,7 @@ pub struct Failed {
 impl fmt::Display for Failed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
-        write!(
-            f,
-            "build failed with {errors} error{}",
-            if errors == 1 { "" } else { "s" }
-        )
+        write!(f, "build failed with {errors} error{}", if errors == 1 { "" } else { "s" })
     }
 }
 
@@ -242,15 +206,9 @@ mod tests {
     #[test]
     fn renders_a_whole_file_problem() {
         let diag = Diagnostic::error("cannot read config.toml").at(Location::file("config.toml"));
-        assert_eq!(
-            diag.render(),
-            "error: cannot read config.toml\n --> config.toml"
-        );
+        assert_eq!(diag.render(), "error: cannot read config.toml\n --> config.toml");
         let diag = diag.hint("create it");
-        assert_eq!(
-            diag.render(),
-            "error: cannot read config.toml\n --> config.toml\n  = help: create it"
-        );
+        assert_eq!(diag.render(), "error: cannot read config.toml\n --> config.toml\n  = help: create it");
     }
 
     #[test]

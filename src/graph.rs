@@ -23,11 +23,7 @@ pub struct Graph {
 /// error at the line that makes it.
 pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
     let published = &articles.published;
-    let by_path: HashMap<&str, usize> = published
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.rel.as_str(), i))
-        .collect();
+    let by_path: HashMap<&str, usize> = published.iter().enumerate().map(|(i, a)| (a.rel.as_str(), i)).collect();
     let mut resolve = |path: &str, anchor: Option<&str>, location: &Location| -> Option<usize> {
         let Some(&target) = by_path.get(path) else {
             diags.push(missing_target(path, articles, location));
@@ -36,12 +32,7 @@ pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
         if let Some(anchor) = anchor
             && !published[target].body.toc.iter().any(|h| h.id == anchor)
         {
-            let ids: Vec<&str> = published[target]
-                .body
-                .toc
-                .iter()
-                .map(|h| h.id.as_str())
-                .collect();
+            let ids: Vec<&str> = published[target].body.toc.iter().map(|h| h.id.as_str()).collect();
             let hint = match did_you_mean(anchor, ids.iter().copied()) {
                 Some(close) => format!("did you mean `#{close}`?"),
                 None if ids.is_empty() => "that article has no headings".to_string(),
@@ -84,11 +75,7 @@ pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
             refs,
         })
         .collect();
-    Graph {
-        further_context,
-        backlinks: backlinks(&nodes),
-        related: related(&nodes),
-    }
+    Graph { further_context, backlinks: backlinks(&nodes), related: related(&nodes) }
 }
 
 fn missing_target(path: &str, articles: &Articles, location: &Location) -> Diagnostic {
@@ -107,10 +94,7 @@ fn missing_target(path: &str, articles: &Articles, location: &Location) -> Diagn
                 Some(close) => format!("did you mean \"{close}\"?"),
                 None => "references name a file under content/, e.g. \"international/2025-10-28-naval.md\"".to_string(),
             };
-            (
-                format!("broken reference: no article at content/{path}"),
-                hint,
-            )
+            (format!("broken reference: no article at content/{path}"), hint)
         }
     };
     Diagnostic::error(message).at(location.clone()).hint(hint)
@@ -141,10 +125,7 @@ const WINDOW: usize = 30;
 
 /// Newest first, then by path: the order of every article list.
 pub fn newest_first(nodes: &[Node], a: usize, b: usize) -> Ordering {
-    nodes[b]
-        .date
-        .cmp(&nodes[a].date)
-        .then_with(|| nodes[a].rel.cmp(nodes[b].rel))
+    nodes[b].date.cmp(&nodes[a].date).then_with(|| nodes[a].rel.cmp(nodes[b].rel))
 }
 
 /// For every article, the articles that reference it, newest first.
@@ -169,12 +150,8 @@ pub fn backlinks(nodes: &[Node]) -> Vec<Vec<usize>> {
 /// [`WINDOW`] articles nearest in date on each side in each of its tags and
 /// in its category, found through an inverted index.
 pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
-    let order = |a: &usize, b: &usize| {
-        nodes[*a]
-            .date
-            .cmp(&nodes[*b].date)
-            .then_with(|| nodes[*a].rel.cmp(nodes[*b].rel))
-    };
+    let order =
+        |a: &usize, b: &usize| nodes[*a].date.cmp(&nodes[*b].date).then_with(|| nodes[*a].rel.cmp(nodes[*b].rel));
     let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut by_category: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
@@ -187,15 +164,11 @@ pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
         list.sort_by(order);
     }
     let total = nodes.len() as f64;
-    let weight: HashMap<&str, f64> = by_tag
-        .iter()
-        .map(|(tag, list)| (*tag, (1.0 + total / list.len() as f64).ln()))
-        .collect();
+    let weight: HashMap<&str, f64> =
+        by_tag.iter().map(|(tag, list)| (*tag, (1.0 + total / list.len() as f64).ln())).collect();
 
     let neighbours = |list: &[usize], me: usize, out: &mut Vec<usize>| {
-        let at = list
-            .binary_search_by(|x| order(x, &me))
-            .unwrap_or_else(|at| at);
+        let at = list.binary_search_by(|x| order(x, &me)).unwrap_or_else(|at| at);
         let from = at.saturating_sub(WINDOW);
         let to = (at + WINDOW + 1).min(list.len());
         out.extend_from_slice(&list[from..to]);
@@ -218,26 +191,14 @@ pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
                 .filter(|&c| c != me && !node.refs.contains(&c))
                 .map(|c| (score(node, &nodes[c], &weight), c))
                 .collect();
-            scored.sort_by(|a, b| {
-                b.0.total_cmp(&a.0)
-                    .then_with(|| newest_first(nodes, a.1, b.1))
-            });
-            scored
-                .into_iter()
-                .take(RELATED_LIMIT)
-                .map(|(_, c)| c)
-                .collect()
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| newest_first(nodes, a.1, b.1)));
+            scored.into_iter().take(RELATED_LIMIT).map(|(_, c)| c).collect()
         })
         .collect()
 }
 
 fn score(a: &Node, b: &Node, weight: &HashMap<&str, f64>) -> f64 {
-    let shared: f64 = a
-        .tags
-        .iter()
-        .filter(|t| b.tags.contains(t))
-        .map(|t| weight[t.as_str()])
-        .sum();
+    let shared: f64 = a.tags.iter().filter(|t| b.tags.contains(t)).map(|t| weight[t.as_str()]).sum();
     let category = if a.category == b.category { 1.0 } else { 0.0 };
     let days = (a.date - b.date).unsigned_abs() as f64 / 86_400.0;
     shared + category + 1.0 / (1.0 + days / 7.0)
@@ -255,27 +216,9 @@ mod tests {
     fn backlinks_are_newest_first_and_unique() {
         let t = tags(&[]);
         let nodes = vec![
-            Node {
-                rel: "a.md",
-                date: 10,
-                category: 0,
-                tags: &t,
-                refs: vec![],
-            },
-            Node {
-                rel: "b.md",
-                date: 20,
-                category: 0,
-                tags: &t,
-                refs: vec![0, 0],
-            },
-            Node {
-                rel: "c.md",
-                date: 30,
-                category: 1,
-                tags: &t,
-                refs: vec![0],
-            },
+            Node { rel: "a.md", date: 10, category: 0, tags: &t, refs: vec![] },
+            Node { rel: "b.md", date: 20, category: 0, tags: &t, refs: vec![0, 0] },
+            Node { rel: "c.md", date: 30, category: 1, tags: &t, refs: vec![0] },
         ];
         assert_eq!(backlinks(&nodes), vec![vec![2, 1], vec![], vec![]]);
     }
@@ -285,41 +228,11 @@ mod tests {
         let common = tags(&["news"]);
         let rare = tags(&["news", "canal"]);
         let nodes = vec![
-            Node {
-                rel: "a.md",
-                date: 0,
-                category: 0,
-                tags: &rare,
-                refs: vec![],
-            },
-            Node {
-                rel: "b.md",
-                date: 86_400,
-                category: 1,
-                tags: &common,
-                refs: vec![],
-            },
-            Node {
-                rel: "c.md",
-                date: 2 * 86_400,
-                category: 1,
-                tags: &rare,
-                refs: vec![],
-            },
-            Node {
-                rel: "d.md",
-                date: 3 * 86_400,
-                category: 1,
-                tags: &common,
-                refs: vec![2],
-            },
-            Node {
-                rel: "e.md",
-                date: 3 * 86_400,
-                category: 1,
-                tags: &common,
-                refs: vec![],
-            },
+            Node { rel: "a.md", date: 0, category: 0, tags: &rare, refs: vec![] },
+            Node { rel: "b.md", date: 86_400, category: 1, tags: &common, refs: vec![] },
+            Node { rel: "c.md", date: 2 * 86_400, category: 1, tags: &rare, refs: vec![] },
+            Node { rel: "d.md", date: 3 * 86_400, category: 1, tags: &common, refs: vec![2] },
+            Node { rel: "e.md", date: 3 * 86_400, category: 1, tags: &common, refs: vec![] },
         ];
         let related = related(&nodes);
         assert_eq!(related[0], vec![2, 1, 3, 4]);
@@ -330,15 +243,8 @@ mod tests {
     #[test]
     fn related_is_limited() {
         let t = tags(&["x"]);
-        let nodes: Vec<Node> = (0..20)
-            .map(|i| Node {
-                rel: "n.md",
-                date: i,
-                category: 0,
-                tags: &t,
-                refs: vec![],
-            })
-            .collect();
+        let nodes: Vec<Node> =
+            (0..20).map(|i| Node { rel: "n.md", date: i, category: 0, tags: &t, refs: vec![] }).collect();
         assert!(related(&nodes).iter().all(|r| r.len() == RELATED_LIMIT));
     }
 }

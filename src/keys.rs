@@ -20,11 +20,7 @@ pub struct Source<'a> {
 
 impl Source<'_> {
     pub fn location(&self, span: Range<usize>) -> Location {
-        Location::span(
-            self.path,
-            self.file_text,
-            span.start + self.offset..span.end + self.offset,
-        )
+        Location::span(self.path, self.file_text, span.start + self.offset..span.end + self.offset)
     }
 }
 
@@ -52,12 +48,7 @@ pub fn check<'k>(
             }
             None => format!("the known keys are {}", list(known)),
         };
-        diags.push(
-            Diagnostic::error(message(name))
-                .at(source.location(key.span()))
-                .label("unknown key")
-                .hint(hint),
-        );
+        diags.push(Diagnostic::error(message(name)).at(source.location(key.span())).label("unknown key").hint(hint));
     }
     suggested
 }

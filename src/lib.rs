@@ -68,48 +68,43 @@ pub struct Report {
     pub files: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Diagnostic>,
+    /// load, parse, graph, plan, render, write.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Validates everything `build` validates, and writes nothing.
 pub fn check(options: &SiteOptions) -> Result<Report, Error> {
     let started = Instant::now();
-    let prepared = prepare(options, None)?;
+    let (prepared, mut timings) = prepare(options, None)?;
     let site = prepared.site();
-    let pages = Plan::new(&site, &prepared)?;
+    let plan = Plan::new(&site, &prepared)?;
     let renderer = prepared.renderer(&site)?;
-    let results: Vec<Result<String, Diagnostic>> = pages
-        .pages
-        .par_iter()
-        .map(|(_, page)| site.render(&renderer, *page))
-        .collect();
+    timings.lap("plan");
+    let results: Vec<Result<String, Diagnostic>> =
+        plan.pages.par_iter().map(|(_, page)| site.render(&renderer, *page)).collect();
     fail_on(results.into_iter().filter_map(Result::err).collect())?;
-    Ok(prepared.report(pages.file_count(), started.elapsed()))
+    timings.lap("render");
+    Ok(prepared.report(plan.file_count(), started.elapsed(), timings))
 }
 
 /// Builds the site into the output folder, atomically.
 pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let root = &options.site.root;
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| root.join("public"));
+    let output = options.output.clone().unwrap_or_else(|| root.join("public"));
     write::check_output(root, &output).map_err(|e| Error::Usage(e.to_string()))?;
-    let prepared = prepare(&options.site, options.base_url.as_deref())?;
+    let (prepared, mut timings) = prepare(&options.site, options.base_url.as_deref())?;
     let site = prepared.site();
-    let pages = Plan::new(&site, &prepared)?;
+    let plan = Plan::new(&site, &prepared)?;
     let renderer = prepared.renderer(&site)?;
+    timings.lap("plan");
     let staging = write::Staging::create(&output)?;
-    let results: Vec<Result<(), Error>> = pages
+    let results: Vec<Result<(), Error>> = plan
         .pages
         .par_iter()
         .map(|(path, page)| {
-            let html = site.render(&renderer, *page).map_err(|d| Failed {
-                diagnostics: vec![d],
-            })?;
-            staging
-                .write(&render::output_file(path), html.as_bytes())
-                .map_err(Error::Io)
+            let html = site.render(&renderer, *page).map_err(|d| Failed { diagnostics: vec![d] })?;
+            staging.write(&render::output_file(path), html.as_bytes()).map_err(Error::Io)
         })
         .collect();
     let mut problems = Vec::new();
@@ -121,18 +116,18 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
         }
     }
     fail_on(problems)?;
-    for (rel, bytes) in &pages.generated {
+    timings.lap("render+write pages");
+    for (rel, bytes) in &plan.generated {
         staging.write(rel, bytes)?;
     }
-    pages
-        .files
-        .par_iter()
-        .try_for_each(|(rel, file)| match file {
-            StaticFile::Embedded(bytes) => staging.write(rel, bytes),
-            StaticFile::Disk(path) => staging.copy(rel, path),
-        })?;
+    plan.files.par_iter().try_for_each(|(rel, file)| match file {
+        StaticFile::Embedded(bytes) => staging.write(rel, bytes),
+        StaticFile::Disk(path) => staging.copy(rel, path),
+    })?;
+    timings.lap("write files");
     staging.commit()?;
-    Ok(prepared.report(pages.file_count(), started.elapsed()))
+    timings.lap("commit");
+    Ok(prepared.report(plan.file_count(), started.elapsed(), timings))
 }
 
 /// *Now*: `SOURCE_DATE_EPOCH` when set, else the clock.
@@ -143,11 +138,7 @@ pub fn now() -> Result<jiff::Timestamp, Error> {
             .parse::<i64>()
             .ok()
             .and_then(|s| jiff::Timestamp::from_second(s).ok())
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "SOURCE_DATE_EPOCH is not a number of seconds: {value:?}"
-                ))
-            }),
+            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH is not a number of seconds: {value:?}"))),
         Err(_) => Ok(jiff::Timestamp::now()),
     }
 }
@@ -174,31 +165,29 @@ struct Prepared {
     warnings: Vec<Diagnostic>,
 }
 
-fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<Prepared, Error> {
-    let selection = Selection {
-        drafts: options.drafts,
-        future: options.future,
-        now: now()?,
-    };
+fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<(Prepared, Timings), Error> {
+    let selection = Selection { drafts: options.drafts, future: options.future, now: now()? };
+    let mut timings = Timings::start();
     let root = &options.root;
     let mut config = config::load(root).map_err(|diagnostics| Failed { diagnostics })?;
     if let Some(url) = base_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(Error::Usage(format!(
-                "--base-url must be an absolute http(s) URL, not {url:?}"
-            )));
+            return Err(Error::Usage(format!("--base-url must be an absolute http(s) URL, not {url:?}")));
         }
         config.base_url = url.trim_end_matches('/').to_string();
     }
     let mut diags = Vec::new();
     let content = load::load_content(root, &mut diags);
-    let articles = parse::parse_articles(&config, &content, selection, &mut diags);
-    let graph = graph::link(&articles, &mut diags);
     let theme = render::theme::load(root, &config.theme, &mut diags);
+    timings.lap("load");
+    let articles = parse::parse_articles(&config, &content, selection, &mut diags);
+    timings.lap("parse");
+    let graph = graph::link(&articles, &mut diags);
+    timings.lap("graph");
     fail_on(diags.clone())?;
     diag::sort(&mut diags);
     let categories = render::views::categories(&config);
-    Ok(Prepared {
+    let prepared = Prepared {
         root: root.clone(),
         now: selection.now,
         config,
@@ -208,17 +197,33 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<Prepared, Er
         theme,
         categories,
         warnings: diags,
-    })
+    };
+    Ok((prepared, timings))
+}
+
+/// How long each phase of a build took, for `--timings`.
+#[derive(Debug)]
+pub struct Timings {
+    pub phases: Vec<(&'static str, Duration)>,
+    last: Instant,
+}
+
+impl Timings {
+    fn start() -> Timings {
+        Timings { phases: Vec::new(), last: Instant::now() }
+    }
+
+    /// Ends the phase `name` now.
+    fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.phases.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 impl Prepared {
     fn site(&self) -> render::Site<'_> {
-        render::Site::new(
-            &self.config,
-            &self.articles.published,
-            &self.graph,
-            &self.categories,
-        )
+        render::Site::new(&self.config, &self.articles.published, &self.graph, &self.categories)
     }
 
     fn renderer(&self, site: &render::Site) -> Result<render::Renderer, Failed> {
@@ -231,18 +236,17 @@ impl Prepared {
             categories: site.categories,
             extra: render::views::toml_to_json(&self.config.extra),
         };
-        render::Renderer::new(&self.theme, &view).map_err(|d| Failed {
-            diagnostics: vec![d],
-        })
+        render::Renderer::new(&self.theme, &view).map_err(|d| Failed { diagnostics: vec![d] })
     }
 
-    fn report(self, files: usize, elapsed: Duration) -> Report {
+    fn report(self, files: usize, elapsed: Duration, timings: Timings) -> Report {
         Report {
             articles: self.articles.published.len(),
             categories: self.config.categories.len(),
             files,
             elapsed,
             warnings: self.warnings,
+            timings: timings.phases,
         }
     }
 }
@@ -281,11 +285,7 @@ impl Plan {
         let mut files: Vec<(String, StaticFile)> = Vec::new();
         for (rel, file) in &prepared.theme.statics {
             let source = match file {
-                StaticFile::Disk(path) => path
-                    .strip_prefix(&prepared.root)
-                    .unwrap_or(path)
-                    .display()
-                    .to_string(),
+                StaticFile::Disk(path) => path.strip_prefix(&prepared.root).unwrap_or(path).display().to_string(),
                 StaticFile::Embedded(_) => format!("the theme's static/{rel}"),
             };
             if claim(&mut owners, rel.clone(), source, &mut diags) {
@@ -307,48 +307,26 @@ impl Plan {
                 }
             }
         }
-        let shown: std::collections::HashSet<&str> =
-            shown.into_iter().map(|(source, _)| source).collect();
+        let shown: std::collections::HashSet<&str> = shown.into_iter().map(|(source, _)| source).collect();
         for asset in &prepared.content.assets {
             if shown.contains(asset.rel.as_str()) {
                 continue;
             }
-            if claim(
-                &mut owners,
-                asset.rel.clone(),
-                format!("content/{}", asset.rel),
-                &mut diags,
-            ) {
+            if claim(&mut owners, asset.rel.clone(), format!("content/{}", asset.rel), &mut diags) {
                 files.push((asset.rel.clone(), StaticFile::Disk(asset.abs.clone())));
             }
         }
-        let generated = outputs::all(site, &pages, prepared.now).map_err(|d| Failed {
-            diagnostics: vec![d],
-        })?;
+        let generated = outputs::all(site, &pages, prepared.now).map_err(|d| Failed { diagnostics: vec![d] })?;
         for (rel, _) in &generated {
-            claim(
-                &mut owners,
-                rel.clone(),
-                format!("the generated {rel}"),
-                &mut diags,
-            );
+            claim(&mut owners, rel.clone(), format!("the generated {rel}"), &mut diags);
         }
         fail_on(diags)?;
-        Ok(Plan {
-            pages,
-            generated,
-            files,
-        })
+        Ok(Plan { pages, generated, files })
     }
 }
 
 /// Records that `source` writes `file`; a second claim is an error naming both.
-fn claim(
-    owners: &mut HashMap<String, String>,
-    file: String,
-    source: String,
-    diags: &mut Vec<Diagnostic>,
-) -> bool {
+fn claim(owners: &mut HashMap<String, String>, file: String, source: String, diags: &mut Vec<Diagnostic>) -> bool {
     if let Some(first) = owners.get(&file) {
         diags.push(
             Diagnostic::error(format!("{first} and {source} would both write {file}"))

@@ -63,13 +63,8 @@ pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
         }
         let Some(rel) = relative(&content_dir, entry.path()) else {
             diags.push(
-                Diagnostic::error("file name is not valid UTF-8").at(Location::file(
-                    &entry
-                        .path()
-                        .strip_prefix(root)
-                        .unwrap_or(entry.path())
-                        .to_string_lossy(),
-                )),
+                Diagnostic::error("file name is not valid UTF-8")
+                    .at(Location::file(&entry.path().strip_prefix(root).unwrap_or(entry.path()).to_string_lossy())),
             );
             continue;
         };
@@ -80,16 +75,11 @@ pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
         if name.ends_with(".md") {
             paths.push((rel, entry.into_path()));
         } else {
-            assets.push(Asset {
-                rel,
-                abs: entry.into_path(),
-            });
+            assets.push(Asset { rel, abs: entry.into_path() });
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> = paths
-        .into_par_iter()
-        .map(|(rel, abs)| read_article(rel, &abs))
-        .collect();
+    let read: Vec<Result<SourceFile, Diagnostic>> =
+        paths.into_par_iter().map(|(rel, abs)| read_article(rel, &abs)).collect();
     let mut articles = Vec::with_capacity(read.len());
     for result in read {
         match result {
@@ -112,9 +102,8 @@ fn relative(base: &Path, path: &Path) -> Option<String> {
 
 fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
     let display = format!("content/{rel}");
-    let bytes = std::fs::read(abs).map_err(|err| {
-        Diagnostic::error(format!("cannot read file: {err}")).at(Location::file(&display))
-    })?;
+    let bytes = std::fs::read(abs)
+        .map_err(|err| Diagnostic::error(format!("cannot read file: {err}")).at(Location::file(&display)))?;
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -127,11 +116,7 @@ fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
             let valid = err.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(err.as_bytes());
             Err(Diagnostic::error("file is not valid UTF-8")
-                .at(Location::span(
-                    &display,
-                    &lossy,
-                    valid..valid + '\u{fffd}'.len_utf8(),
-                ))
+                .at(Location::span(&display, &lossy, valid..valid + '\u{fffd}'.len_utf8()))
                 .label("not UTF-8")
                 .hint("save the file with UTF-8 encoding"))
         }
@@ -139,26 +124,14 @@ fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
 }
 
 fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
-    let path = err.path().map(|p| {
-        p.strip_prefix(root)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .into_owned()
-    });
+    let path = err.path().map(|p| p.strip_prefix(root).unwrap_or(p).to_string_lossy().into_owned());
     let location = Location::file(path.as_deref().unwrap_or("content"));
     if let Some(ancestor) = err.loop_ancestor() {
         let ancestor = ancestor.strip_prefix(root).unwrap_or(ancestor);
-        Diagnostic::warning(format!(
-            "symbolic link loop: leads back to {}; not followed",
-            ancestor.display()
-        ))
-        .at(location)
+        Diagnostic::warning(format!("symbolic link loop: leads back to {}; not followed", ancestor.display()))
+            .at(location)
     } else {
-        Diagnostic::error(format!(
-            "cannot read: {}",
-            err.io_error()
-                .map_or_else(|| err.to_string(), |e| e.to_string())
-        ))
-        .at(location)
+        Diagnostic::error(format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())))
+            .at(location)
     }
 }

@@ -14,21 +14,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => {
-            let options = BuildOptions {
-                site: site(args.site),
-                output: args.output,
-                base_url: args.base_url,
-            };
+            let timings = args.site.timings;
+            let options = BuildOptions { site: site(args.site), output: args.output, base_url: args.base_url };
             broadsheet::build(&options).map(|report| {
-                let output = options
-                    .output
-                    .clone()
-                    .unwrap_or_else(|| options.site.root.join("public"));
-                summary("Built", &report, &format!(" into {}", output.display()))
+                let output = options.output.clone().unwrap_or_else(|| options.site.root.join("public"));
+                summary("Built", &report, &format!(" into {}", output.display()), timings)
             })
         }
-        Command::Check(args) => broadsheet::check(&site(args.site))
-            .map(|report| summary("Checked", &report, "; nothing written")),
+        Command::Check(args) => {
+            let timings = args.site.timings;
+            broadsheet::check(&site(args.site)).map(|report| summary("Checked", &report, "; nothing written", timings))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,16 +47,17 @@ fn main() -> ExitCode {
 }
 
 fn site(args: cli::SiteArgs) -> SiteOptions {
-    SiteOptions {
-        root: args.root,
-        drafts: args.drafts,
-        future: args.future,
-    }
+    SiteOptions { root: args.root, drafts: args.drafts, future: args.future }
 }
 
-fn summary(verb: &str, report: &Report, tail: &str) {
+fn summary(verb: &str, report: &Report, tail: &str, timings: bool) {
     for warning in &report.warnings {
         eprintln!("{}\n", warning.render());
+    }
+    if timings {
+        for (phase, took) in &report.timings {
+            eprintln!("{phase:>20}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+        }
     }
     println!(
         "{verb} {} article{} in {} categor{}: {} files in {} ms{tail}",

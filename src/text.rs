@@ -36,13 +36,7 @@ pub fn smarten(text: &str) -> String {
         let prev = if i == 0 { None } else { Some(chars[i - 1]) };
         let next = chars.get(i + 1).copied();
         match c {
-            '\'' => out.push(
-                if opens(prev) && !next.is_some_and(|n| n.is_ascii_digit()) {
-                    '‘'
-                } else {
-                    '’'
-                },
-            ),
+            '\'' => out.push(if opens(prev) && !next.is_some_and(|n| n.is_ascii_digit()) { '‘' } else { '’' }),
             '"' => out.push(if opens(prev) { '“' } else { '”' }),
             '-' if next == Some('-') => {
                 if chars.get(i + 2) == Some(&'-') {
@@ -75,10 +69,7 @@ fn opens(prev: Option<char>) -> bool {
 
 /// The closest of `candidates` to a misspelt `word`, if one is close enough
 /// to be worth suggesting.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -110,10 +101,7 @@ mod tests {
     fn smarten_curls_apostrophes_and_quotes() {
         assert_eq!(smarten("We won't concede"), "We won’t concede");
         assert_eq!(smarten("\"Hello,\" she said"), "“Hello,” she said");
-        assert_eq!(
-            smarten("'quoted' and rock 'n' roll"),
-            "‘quoted’ and rock ‘n’ roll"
-        );
+        assert_eq!(smarten("'quoted' and rock 'n' roll"), "‘quoted’ and rock ‘n’ roll");
         assert_eq!(smarten("the '90s"), "the ’90s");
         assert_eq!(smarten("2019--2025 --- and so..."), "2019–2025 — and so…");
         assert_eq!(smarten("(\"inner\")"), "(“inner”)");

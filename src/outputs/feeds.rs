@@ -13,20 +13,12 @@ pub fn rss(site: &Site, articles: &[usize], self_url: &str, category: Option<usi
             (
                 format!("{} — {}", config.title, view.name),
                 view.url.clone(),
-                view.description
-                    .clone()
-                    .or_else(|| config.description.clone())
-                    .unwrap_or_else(|| view.name.clone()),
+                view.description.clone().or_else(|| config.description.clone()).unwrap_or_else(|| view.name.clone()),
             )
         }
-        None => (
-            config.title.clone(),
-            config.url("/"),
-            config
-                .description
-                .clone()
-                .unwrap_or_else(|| config.title.clone()),
-        ),
+        None => {
+            (config.title.clone(), config.url("/"), config.description.clone().unwrap_or_else(|| config.title.clone()))
+        }
     };
     let mut xml = Xml::new();
     let namespaces = [
@@ -42,22 +34,11 @@ pub fn rss(site: &Site, articles: &[usize], self_url: &str, category: Option<usi
             xml.text("description", &[], &description);
             xml.text("language", &[], &config.language);
             xml.text("generator", &[], "broadsheet");
-            xml.empty(
-                "atom:link",
-                &[
-                    ("href", self_url),
-                    ("rel", "self"),
-                    ("type", "application/rss+xml"),
-                ],
-            );
+            xml.empty("atom:link", &[("href", self_url), ("rel", "self"), ("type", "application/rss+xml")]);
             if !articles.is_empty() {
                 // The newest change, never the build time: the same input
                 // gives the same feed.
-                xml.text(
-                    "lastBuildDate",
-                    &[],
-                    &rfc2822(latest_change(site, articles)),
-                );
+                xml.text("lastBuildDate", &[], &rfc2822(latest_change(site, articles)));
             }
             for &i in articles {
                 rss_item(xml, site, i);
@@ -86,14 +67,7 @@ fn rss_item(xml: &mut Xml, site: &Site, i: usize) {
             xml.text("category", &[], tag.name);
         }
         if let Some(image) = &summary.image {
-            xml.empty(
-                "enclosure",
-                &[
-                    ("url", image.src),
-                    ("length", "0"),
-                    ("type", media_type(image.src)),
-                ],
-            );
+            xml.empty("enclosure", &[("url", image.src), ("length", "0"), ("type", media_type(image.src))]);
         }
         xml.text("content:encoded", &[], &article.body.html);
     });
@@ -103,46 +77,25 @@ fn rss_item(xml: &mut Xml, site: &Site, i: usize) {
 pub fn atom(site: &Site, articles: &[usize]) -> Vec<u8> {
     let config = site.config;
     let mut xml = Xml::new();
-    xml.element(
-        "feed",
-        &[
-            ("xmlns", "http://www.w3.org/2005/Atom"),
-            ("xml:lang", &config.language),
-        ],
-        |xml| {
-            xml.text("id", &[], &config.url("/"));
-            xml.text("title", &[], &config.title);
-            if let Some(description) = &config.description {
-                xml.text("subtitle", &[], description);
-            }
-            xml.empty(
-                "link",
-                &[
-                    ("href", &config.url("/")),
-                    ("rel", "alternate"),
-                    ("type", "text/html"),
-                ],
-            );
-            xml.empty(
-                "link",
-                &[
-                    ("href", &config.url("/atom.xml")),
-                    ("rel", "self"),
-                    ("type", "application/atom+xml"),
-                ],
-            );
-            xml.text("generator", &[], "broadsheet");
-            let updated = if articles.is_empty() {
-                "1970-01-01T00:00:00Z".to_string()
-            } else {
-                rfc3339(latest_change(site, articles))
-            };
-            xml.text("updated", &[], &updated);
-            for &i in articles {
-                atom_entry(xml, site, i);
-            }
-        },
-    );
+    xml.element("feed", &[("xmlns", "http://www.w3.org/2005/Atom"), ("xml:lang", &config.language)], |xml| {
+        xml.text("id", &[], &config.url("/"));
+        xml.text("title", &[], &config.title);
+        if let Some(description) = &config.description {
+            xml.text("subtitle", &[], description);
+        }
+        xml.empty("link", &[("href", &config.url("/")), ("rel", "alternate"), ("type", "text/html")]);
+        xml.empty("link", &[("href", &config.url("/atom.xml")), ("rel", "self"), ("type", "application/atom+xml")]);
+        xml.text("generator", &[], "broadsheet");
+        let updated = if articles.is_empty() {
+            "1970-01-01T00:00:00Z".to_string()
+        } else {
+            rfc3339(latest_change(site, articles))
+        };
+        xml.text("updated", &[], &updated);
+        for &i in articles {
+            atom_entry(xml, site, i);
+        }
+    });
     xml.finish()
 }
 
@@ -152,25 +105,12 @@ fn atom_entry(xml: &mut Xml, site: &Site, i: usize) {
     xml.element("entry", &[], |xml| {
         xml.text("id", &[], summary.url);
         xml.text("title", &[], summary.title);
-        xml.empty(
-            "link",
-            &[
-                ("href", summary.url),
-                ("rel", "alternate"),
-                ("type", "text/html"),
-            ],
-        );
+        xml.empty("link", &[("href", summary.url), ("rel", "alternate"), ("type", "text/html")]);
         xml.text("published", &[], &summary.date.iso);
-        xml.text(
-            "updated",
-            &[],
-            &summary.updated.as_ref().unwrap_or(&summary.date).iso,
-        );
+        xml.text("updated", &[], &summary.updated.as_ref().unwrap_or(&summary.date).iso);
         if summary.authors.is_empty() {
             // Atom requires an author: the publication stands in.
-            xml.element("author", &[], |xml| {
-                xml.text("name", &[], &site.config.title)
-            });
+            xml.element("author", &[], |xml| xml.text("name", &[], &site.config.title));
         }
         for author in &summary.authors {
             xml.element("author", &[], |xml| {
@@ -178,13 +118,7 @@ fn atom_entry(xml: &mut Xml, site: &Site, i: usize) {
                 xml.text("uri", &[], &author.url);
             });
         }
-        xml.empty(
-            "category",
-            &[
-                ("term", &summary.category.slug),
-                ("label", &summary.category.name),
-            ],
-        );
+        xml.empty("category", &[("term", &summary.category.slug), ("label", &summary.category.name)]);
         for tag in &summary.tags {
             xml.empty("category", &[("term", tag.slug), ("label", tag.name)]);
         }

@@ -15,17 +15,10 @@ pub type Generated = (String, Vec<u8>);
 
 /// Every non-page output of the site. `pages` are the site paths of all
 /// pages (for the sitemap); `now` decides the news sitemap's window.
-pub fn all(
-    site: &Site,
-    pages: &[(String, crate::render::Page)],
-    now: Timestamp,
-) -> Result<Vec<Generated>, Diagnostic> {
+pub fn all(site: &Site, pages: &[(String, crate::render::Page)], now: Timestamp) -> Result<Vec<Generated>, Diagnostic> {
     let mut files = Vec::new();
     let newest = &site.newest[..site.newest.len().min(site.config.feed_limit)];
-    files.push((
-        "feed.xml".to_string(),
-        feeds::rss(site, newest, &site.config.url("/feed.xml"), None),
-    ));
+    files.push(("feed.xml".to_string(), feeds::rss(site, newest, &site.config.url("/feed.xml"), None)));
     files.push(("atom.xml".to_string(), feeds::atom(site, newest)));
     for (index, listing) in site.by_category.iter().enumerate() {
         let articles = &listing.articles[..listing.articles.len().min(site.config.feed_limit)];
@@ -59,29 +52,17 @@ impl Xml {
     pub fn new() -> Xml {
         let mut writer = quick_xml::Writer::new_with_indent(Vec::with_capacity(64 * 1024), b' ', 2);
         let decl = quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None);
-        writer
-            .write_event(quick_xml::events::Event::Decl(decl))
-            .expect("writing to memory");
+        writer.write_event(quick_xml::events::Event::Decl(decl)).expect("writing to memory");
         Xml { writer }
     }
 
     /// `<name attrs…>` … `</name>`, with `inner` writing the children.
-    pub fn element(
-        &mut self,
-        name: &str,
-        attributes: &[(&str, &str)],
-        inner: impl FnOnce(&mut Xml),
-    ) {
-        let start =
-            quick_xml::events::BytesStart::new(name).with_attributes(attributes.iter().copied());
-        self.writer
-            .write_event(quick_xml::events::Event::Start(start))
-            .expect("writing to memory");
+    pub fn element(&mut self, name: &str, attributes: &[(&str, &str)], inner: impl FnOnce(&mut Xml)) {
+        let start = quick_xml::events::BytesStart::new(name).with_attributes(attributes.iter().copied());
+        self.writer.write_event(quick_xml::events::Event::Start(start)).expect("writing to memory");
         inner(self);
         let end = quick_xml::events::BytesEnd::new(name);
-        self.writer
-            .write_event(quick_xml::events::Event::End(end))
-            .expect("writing to memory");
+        self.writer.write_event(quick_xml::events::Event::End(end)).expect("writing to memory");
     }
 
     /// `<name attrs…>text</name>`, the text escaped.

@@ -23,18 +23,12 @@ pub fn sitemaps(site: &Site, pages: &[(String, Page)]) -> Vec<Generated> {
         .filter(|(_, page)| !matches!(page, Page::NotFound))
         .map(|(path, page)| (site.config.url(path), lastmod(site, *page)))
         .collect();
-    split(&entries, MAX_URLS, |name| {
-        site.config.url(&format!("/{name}"))
-    })
+    split(&entries, MAX_URLS, |name| site.config.url(&format!("/{name}")))
 }
 
 /// One sitemap, or above `max` URLs an index at sitemap.xml and parts
 /// sitemap-1.xml, sitemap-2.xml, … (`url` gives a part's URL).
-fn split(
-    entries: &[(String, Option<&ZonedDateTime>)],
-    max: usize,
-    url: impl Fn(&str) -> String,
-) -> Vec<Generated> {
+fn split(entries: &[(String, Option<&ZonedDateTime>)], max: usize, url: impl Fn(&str) -> String) -> Vec<Generated> {
     if entries.len() <= max {
         return vec![("sitemap.xml".to_string(), urlset(entries))];
     }
@@ -74,9 +68,7 @@ fn urlset(entries: &[(String, Option<&ZonedDateTime>)]) -> Vec<u8> {
 /// The last change of what a page shows: an article's `updated` or `date`,
 /// a listing's newest; never the build time.
 fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
-    let latest = |articles: &[usize]| {
-        (!articles.is_empty()).then(|| super::feeds::latest_change(site, articles))
-    };
+    let latest = |articles: &[usize]| (!articles.is_empty()).then(|| super::feeds::latest_change(site, articles));
     match page {
         Page::Article(i) => {
             let front = &site.articles[i].front;
@@ -85,11 +77,7 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
         Page::Listing { kind, index, page } => latest(site.page_articles(kind, index, page)),
         Page::Home | Page::Index(Kind::Category) => latest(&site.newest),
         Page::Index(kind) => {
-            let all: Vec<usize> = site
-                .listings(kind)
-                .iter()
-                .flat_map(|l| l.articles.iter().copied())
-                .collect();
+            let all: Vec<usize> = site.listings(kind).iter().flat_map(|l| l.articles.iter().copied()).collect();
             latest(&all)
         }
         Page::NotFound => None,
@@ -110,13 +98,7 @@ pub fn news(site: &Site, now: Timestamp) -> Vec<u8> {
         })
         .take(NEWS_MAX);
     let mut xml = Xml::new();
-    let namespaces = [
-        ("xmlns", SITEMAP_NS),
-        (
-            "xmlns:news",
-            "http://www.google.com/schemas/sitemap-news/0.9",
-        ),
-    ];
+    let namespaces = [("xmlns", SITEMAP_NS), ("xmlns:news", "http://www.google.com/schemas/sitemap-news/0.9")];
     xml.element("urlset", &namespaces, |xml| {
         for i in recent {
             let summary = &site.summaries[i];
@@ -142,28 +124,17 @@ mod tests {
 
     #[test]
     fn large_sitemaps_split_into_an_index() {
-        let date: ZonedDateTime = "2025-03-07T09:30:00-06:00[America/Mexico_City]"
-            .parse()
-            .unwrap();
-        let entries: Vec<(String, Option<&ZonedDateTime>)> = (0..5)
-            .map(|i| (format!("https://x.test/{i}/"), (i == 3).then_some(&date)))
-            .collect();
+        let date: ZonedDateTime = "2025-03-07T09:30:00-06:00[America/Mexico_City]".parse().unwrap();
+        let entries: Vec<(String, Option<&ZonedDateTime>)> =
+            (0..5).map(|i| (format!("https://x.test/{i}/"), (i == 3).then_some(&date))).collect();
         let files = split(&entries, 2, |name| format!("https://x.test/{name}"));
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "sitemap.xml",
-                "sitemap-1.xml",
-                "sitemap-2.xml",
-                "sitemap-3.xml"
-            ]
-        );
+        assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
         let index = String::from_utf8(files[0].1.clone()).unwrap();
+        assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
         assert!(
-            index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">")
+            index.contains("<loc>https://x.test/sitemap-2.xml</loc>\n    <lastmod>2025-03-07T09:30:00-06:00</lastmod>")
         );
-        assert!(index.contains("<loc>https://x.test/sitemap-2.xml</loc>\n    <lastmod>2025-03-07T09:30:00-06:00</lastmod>"));
         let part = String::from_utf8(files[3].1.clone()).unwrap();
         assert!(part.contains("<loc>https://x.test/4/</loc>") && !part.contains("/3/"));
         assert_eq!(split(&entries, 5, |n| n.to_string()).len(), 1);

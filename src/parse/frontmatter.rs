@@ -132,18 +132,11 @@ impl<'de> Deserialize<'de> for RawRef {
                 f.write_str("a content path such as \"world/article.md\", or a table { path = \"…\", note = \"…\" }")
             }
             fn visit_str<E: serde::de::Error>(self, path: &str) -> Result<RawRef, E> {
-                Ok(RawRef {
-                    path: path.to_string(),
-                    note: None,
-                })
+                Ok(RawRef { path: path.to_string(), note: None })
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawRef, A::Error> {
-                let table =
-                    RawRefTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(RawRef {
-                    path: table.path,
-                    note: table.note,
-                })
+                let table = RawRefTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawRef { path: table.path, note: table.note })
             }
         }
         deserializer.deserialize_any(Visitor)
@@ -152,19 +145,10 @@ impl<'de> Deserialize<'de> for RawRef {
 
 /// Splits off and validates the front matter of `text`, the article at
 /// content path `rel` in category folder `category`.
-pub fn parse(
-    rel: &str,
-    category: &str,
-    text: &str,
-    config: &Config,
-) -> Result<Parsed, Vec<Diagnostic>> {
+pub fn parse(rel: &str, category: &str, text: &str, config: &Config) -> Result<Parsed, Vec<Diagnostic>> {
     let path = format!("content/{rel}");
     let (toml_range, body_offset) = split(text).map_err(|diag| vec![diag.at_path(&path, text)])?;
-    let source = Source {
-        path: &path,
-        file_text: text,
-        offset: toml_range.start,
-    };
+    let source = Source { path: &path, file_text: text, offset: toml_range.start };
     let toml_text = &text[toml_range];
     let (table, errors) = DeTable::parse_recoverable(toml_text);
     if !errors.is_empty() {
@@ -179,21 +163,9 @@ pub fn parse(
             return Err(diags);
         }
     };
-    let front = validate(
-        raw,
-        rel,
-        category,
-        source,
-        &config.timezone,
-        &misspelt,
-        &mut diags,
-    );
+    let front = validate(raw, rel, category, source, &config.timezone, &misspelt, &mut diags);
     match front {
-        Some(front) if !diags.iter().any(Diagnostic::is_error) => Ok(Parsed {
-            front,
-            body_offset,
-            warnings: diags,
-        }),
+        Some(front) if !diags.iter().any(Diagnostic::is_error) => Ok(Parsed { front, body_offset, warnings: diags }),
         _ => Err(diags),
     }
 }
@@ -234,41 +206,21 @@ impl Problem {
     fn at_path(self, path: &str, text: &str) -> Diagnostic {
         let first_line = text.find('\n').unwrap_or(text.len());
         let first_line = text[..first_line].trim_end_matches('\r').len();
-        Diagnostic::error(self.message)
-            .at(Location::span(path, text, 0..first_line))
-            .label(self.label)
-            .hint(self.hint)
+        Diagnostic::error(self.message).at(Location::span(path, text, 0..first_line)).label(self.label).hint(self.hint)
     }
 }
 
 /// Checks every key; returns the known keys suggested for misspelt ones.
 fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) -> Vec<&'static str> {
-    let misspelt = keys::check(
-        table,
-        &KEYS,
-        |k| format!("unknown front-matter key `{k}`"),
-        source,
-        diags,
-    );
+    let misspelt = keys::check(table, &KEYS, |k| format!("unknown front-matter key `{k}`"), source, diags);
     if let Some(image) = keys::table(table, "image") {
-        let _ = keys::check(
-            image,
-            &IMAGE_KEYS,
-            |k| format!("unknown key `{k}` in `image`"),
-            source,
-            diags,
-        );
+        let _ = keys::check(image, &IMAGE_KEYS, |k| format!("unknown key `{k}` in `image`"), source, diags);
     }
     if let Some(DeValue::Array(refs)) = table.get("further_context").map(|v| v.get_ref()) {
         for entry in refs.iter() {
             if let DeValue::Table(entry) = entry.get_ref() {
-                let _ = keys::check(
-                    entry,
-                    &REF_KEYS,
-                    |k| format!("unknown key `{k}` in `further_context`"),
-                    source,
-                    diags,
-                );
+                let _ =
+                    keys::check(entry, &REF_KEYS, |k| format!("unknown key `{k}` in `further_context`"), source, diags);
             }
         }
     }
@@ -305,9 +257,7 @@ fn validate(
                 Diagnostic::error("article has no `title`")
                     .at(whole())
                     .label("front matter starts here")
-                    .hint(
-                        "add a line such as title = \"Navy Task Force Arrives in the Caribbean\"",
-                    ),
+                    .hint("add a line such as title = \"Navy Task Force Arrives in the Caribbean\""),
             );
             None
         }
@@ -328,10 +278,7 @@ fn validate(
             }
         },
     };
-    let updated = raw
-        .updated
-        .as_ref()
-        .and_then(|value| datetime(value, "updated", source, tz, diags));
+    let updated = raw.updated.as_ref().and_then(|value| datetime(value, "updated", source, tz, diags));
     if let (Some(date), Some(updated), Some(value)) = (&date, &updated, &raw.updated)
         && updated < date
     {
@@ -350,23 +297,15 @@ fn validate(
                 given.get_ref()
             ))
             .at(source.location(given.span()))
-            .hint(format!(
-                "move the file to content/{}/, or remove the `category` line",
-                given.get_ref()
-            )),
+            .hint(format!("move the file to content/{}/, or remove the `category` line", given.get_ref())),
         );
     }
     let slug = match &raw.slug {
         Some(slug) => {
             if slugify(slug.get_ref()) != *slug.get_ref() {
-                diags.push(
-                    Diagnostic::error("`slug` is not a URL slug")
-                        .at(source.location(slug.span()))
-                        .hint(format!(
-                            "use lowercase letters, digits and dashes, e.g. slug = \"{}\"",
-                            slugify(slug.get_ref())
-                        )),
-                );
+                diags.push(Diagnostic::error("`slug` is not a URL slug").at(source.location(slug.span())).hint(
+                    format!("use lowercase letters, digits and dashes, e.g. slug = \"{}\"", slugify(slug.get_ref())),
+                ));
             }
             slug.get_ref().clone()
         }
@@ -386,20 +325,11 @@ fn validate(
         source,
         diags,
     );
-    let tags = non_empty_strings(
-        raw.tags,
-        "a tag is empty",
-        "remove the empty entry",
-        source,
-        diags,
-    );
+    let tags = non_empty_strings(raw.tags, "a tag is empty", "remove the empty entry", source, diags);
     for tag in &tags {
         if slugify(tag).is_empty() {
             diags.push(
-                Diagnostic::error(format!(
-                    "tag \"{tag}\" has no letters or digits to make a URL from"
-                ))
-                .at(whole()),
+                Diagnostic::error(format!("tag \"{tag}\" has no letters or digits to make a URL from")).at(whole()),
             );
         }
     }
@@ -410,16 +340,12 @@ fn validate(
             diags.push(
                 Diagnostic::warning(format!("the description is {length} characters long"))
                     .at(source.location(d.span()))
-                    .hint(format!(
-                        "a dek is one or two sentences; keep it under {DEK_LIMIT} characters"
-                    )),
+                    .hint(format!("a dek is one or two sentences; keep it under {DEK_LIMIT} characters")),
             );
         }
         (!text.is_empty()).then_some(text)
     });
-    let image = raw
-        .image
-        .and_then(|image| validate_image(image, title.as_deref(), source, diags));
+    let image = raw.image.and_then(|image| validate_image(image, title.as_deref(), source, diags));
     let further_context = raw
         .further_context
         .into_iter()
@@ -427,12 +353,7 @@ fn validate(
             let location = source.location(entry.span());
             let entry = entry.into_inner();
             let (path, anchor) = split_anchor(entry.path.strip_prefix("@/").unwrap_or(&entry.path));
-            ContextRef {
-                path,
-                anchor,
-                note: entry.note.map(|n| smarten(n.trim())),
-                location,
-            }
+            ContextRef { path, anchor, note: entry.note.map(|n| smarten(n.trim())), location }
         })
         .collect();
     Some(FrontMatter {
@@ -499,14 +420,8 @@ fn validate_image(
     Some(Image {
         src: src?,
         alt: alt?,
-        caption: image
-            .caption
-            .map(|c| smarten(c.trim()))
-            .filter(|c| !c.is_empty()),
-        credit: image
-            .credit
-            .map(|c| smarten(c.trim()))
-            .filter(|c| !c.is_empty()),
+        caption: image.caption.map(|c| smarten(c.trim())).filter(|c| !c.is_empty()),
+        credit: image.credit.map(|c| smarten(c.trim())).filter(|c| !c.is_empty()),
         location,
         size: None,
     })
@@ -534,25 +449,19 @@ fn poor_alt(alt: &str, title: Option<&str>, src: Option<&str>) -> Option<String>
         "untitled",
         "illustration",
     ];
-    const EXTENSIONS: [&str; 10] = [
-        "jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "heic", "tif", "tiff",
-    ];
+    const EXTENSIONS: [&str; 10] = ["jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "heic", "tif", "tiff"];
     let normal = alt.trim().trim_end_matches('.').to_lowercase();
     if title.is_some_and(|t| t.trim().to_lowercase() == normal) {
         return Some("the image's alt text repeats the headline".to_string());
     }
-    let file_name = src
-        .and_then(|s| s.rsplit('/').next())
-        .map(str::to_lowercase);
+    let file_name = src.and_then(|s| s.rsplit('/').next()).map(str::to_lowercase);
     let extension = normal.rsplit_once('.').map(|(_, ext)| ext);
     if file_name.as_deref() == Some(normal.as_str())
         || (!normal.contains(' ') && extension.is_some_and(|e| EXTENSIONS.contains(&e)))
     {
         return Some(format!("the image's alt text is a file name: \"{alt}\""));
     }
-    GENERIC
-        .contains(&normal.as_str())
-        .then(|| format!("the image's alt text is a generic word: \"{alt}\""))
+    GENERIC.contains(&normal.as_str()).then(|| format!("the image's alt text is a generic word: \"{alt}\""))
 }
 
 fn non_empty_strings(
@@ -566,11 +475,7 @@ fn non_empty_strings(
     for value in values {
         let text = value.get_ref().trim();
         if text.is_empty() {
-            diags.push(
-                Diagnostic::error(message)
-                    .at(source.location(value.span()))
-                    .hint(hint),
-            );
+            diags.push(Diagnostic::error(message).at(source.location(value.span())).hint(hint));
         } else if !out.iter().any(|v: &String| v == text) {
             out.push(text.to_string());
         }
@@ -588,9 +493,7 @@ fn datetime(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ZonedDateTime> {
     let error = |message: String, hint: &str| {
-        Diagnostic::error(message)
-            .at(source.location(value.span()))
-            .hint(hint.to_string())
+        Diagnostic::error(message).at(source.location(value.span())).hint(hint.to_string())
     };
     let example = "write a TOML date without quotes: 2025-03-07, 2025-03-07T09:30:00 or 2025-03-07T09:30:00-06:00";
     let dt = match value.get_ref() {
@@ -607,10 +510,7 @@ fn datetime(
     match to_zoned(dt, tz) {
         Ok(zoned) => Some(zoned),
         Err(why) => {
-            diags.push(error(
-                format!("`{key}` is not a valid date: {why}"),
-                example,
-            ));
+            diags.push(error(format!("`{key}` is not a valid date: {why}"), example));
             None
         }
     }
@@ -618,21 +518,13 @@ fn datetime(
 
 fn to_zoned(dt: &toml::value::Datetime, tz: &TimeZone) -> Result<ZonedDateTime, String> {
     let d = dt.date.ok_or("it has a time but no date")?;
-    let date =
-        civil::Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|e| e.to_string())?;
+    let date = civil::Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|e| e.to_string())?;
     let Some(t) = dt.time else {
-        return date
-            .to_zoned_datetime(tz.clone())
-            .map_err(|e| e.to_string());
+        return date.to_zoned_datetime(tz.clone()).map_err(|e| e.to_string());
     };
     let second = t.second.unwrap_or(0).min(59) as i8;
-    let time = civil::Time::new(
-        t.hour as i8,
-        t.minute as i8,
-        second,
-        t.nanosecond.unwrap_or(0) as i32,
-    )
-    .map_err(|e| e.to_string())?;
+    let time = civil::Time::new(t.hour as i8, t.minute as i8, second, t.nanosecond.unwrap_or(0) as i32)
+        .map_err(|e| e.to_string())?;
     let civil = date.to_datetime(time);
     match dt.offset {
         None => tz.to_zoned_datetime(civil).map_err(|e| e.to_string()),
@@ -668,16 +560,8 @@ fn default_slug(rel: &str) -> String {
     let mut parts = rel.rsplit('/');
     let file = parts.next().unwrap_or(rel);
     let stem = file.strip_suffix(".md").unwrap_or(file);
-    let stem = if stem == "index" {
-        parts.next().unwrap_or(stem)
-    } else {
-        stem
-    };
-    let stem = if date_prefix(stem).is_some() {
-        &stem[11..]
-    } else {
-        stem
-    };
+    let stem = if stem == "index" { parts.next().unwrap_or(stem) } else { stem };
+    let stem = if date_prefix(stem).is_some() { &stem[11..] } else { stem };
     slugify(stem)
 }
 
@@ -694,8 +578,10 @@ mod tests {
     use super::*;
 
     fn config() -> Config {
-        crate::config::parse("title = \"T\"\nbase_url = \"https://x.test\"\ntimezone = \"America/Mexico_City\"\n[categories.world]\n")
-            .unwrap()
+        crate::config::parse(
+            "title = \"T\"\nbase_url = \"https://x.test\"\ntimezone = \"America/Mexico_City\"\n[categories.world]\n",
+        )
+        .unwrap()
     }
 
     fn errors(text: &str) -> Vec<(String, usize, usize)> {
@@ -713,15 +599,11 @@ mod tests {
     #[test]
     fn a_complete_front_matter_parses() {
         let text = "+++\ntitle = \"We won't go\"\ndate = 2025-03-07T09:30:00\nupdated = 2025-03-08\nauthors = [\"ana\"]\ntags = [\"Sea\", \"sea\", \"Sea\"]\nfurther_context = [\"world/b.md\", { path = \"@/world/c.md#key\", note = \"the \\\"c\\\" story\" }]\nimage = { src = \"a.jpg\", alt = \"A ship\" }\n+++\nBody\n";
-        let parsed = parse("world/2025-03-07-a.md", "world", text, &config())
-            .unwrap_or_else(|d| panic!("{d:?}"));
+        let parsed = parse("world/2025-03-07-a.md", "world", text, &config()).unwrap_or_else(|d| panic!("{d:?}"));
         let f = parsed.front;
         assert_eq!(f.title, "We won’t go");
         assert_eq!(rfc3339(&f.date), "2025-03-07T09:30:00-06:00");
-        assert_eq!(
-            rfc3339(f.updated.as_ref().unwrap()),
-            "2025-03-08T00:00:00-06:00"
-        );
+        assert_eq!(rfc3339(f.updated.as_ref().unwrap()), "2025-03-08T00:00:00-06:00");
         assert_eq!(f.slug, "a");
         assert_eq!(f.tags, ["Sea", "sea"]);
         assert_eq!(f.further_context[1].path, "world/c.md");
@@ -733,20 +615,12 @@ mod tests {
 
     #[test]
     fn the_file_name_gives_date_and_slug() {
-        let parsed = parse(
-            "world/2025-03-07-naval-task-force.md",
-            "world",
-            "+++\ntitle = \"x\"\n+++\n",
-            &config(),
-        )
-        .ok()
-        .unwrap();
+        let parsed = parse("world/2025-03-07-naval-task-force.md", "world", "+++\ntitle = \"x\"\n+++\n", &config())
+            .ok()
+            .unwrap();
         assert_eq!(rfc3339(&parsed.front.date), "2025-03-07T00:00:00-06:00");
         assert_eq!(parsed.front.slug, "naval-task-force");
-        assert_eq!(
-            default_slug("world/deep/Mi Artículo/index.md"),
-            "mi-articulo"
-        );
+        assert_eq!(default_slug("world/deep/Mi Artículo/index.md"), "mi-articulo");
     }
 
     #[test]
@@ -757,12 +631,7 @@ mod tests {
             [
                 ("unknown front-matter key `tittle`".to_string(), 2, 1),
                 ("`date` is a string, not a date".to_string(), 3, 8),
-                (
-                    "`category` is \"sport\" but the article is in the folder content/world/"
-                        .to_string(),
-                    5,
-                    12
-                ),
+                ("`category` is \"sport\" but the article is in the folder content/world/".to_string(), 5, 12),
                 ("an author name is empty".to_string(), 4, 12),
                 ("`alt` text of the image is empty".to_string(), 6, 32),
             ]
@@ -772,22 +641,13 @@ mod tests {
     #[test]
     fn syntax_errors_point_into_the_md_file() {
         let errors = errors("+++\ntitle = \"x\"\ndraft = tru\n+++\n");
-        assert_eq!(
-            errors,
-            [("invalid boolean, expected `true`".to_string(), 3, 9)]
-        );
+        assert_eq!(errors, [("invalid boolean, expected `true`".to_string(), 3, 9)]);
     }
 
     #[test]
     fn unclosed_and_missing_front_matter() {
-        assert_eq!(
-            errors("+++\ntitle = \"x\"\n"),
-            [("front matter is not closed".to_string(), 1, 1)]
-        );
-        assert_eq!(
-            errors("title = \"x\"\n"),
-            [("article has no front matter".to_string(), 1, 1)]
-        );
+        assert_eq!(errors("+++\ntitle = \"x\"\n"), [("front matter is not closed".to_string(), 1, 1)]);
+        assert_eq!(errors("title = \"x\"\n"), [("article has no front matter".to_string(), 1, 1)]);
     }
 
     #[test]
@@ -799,59 +659,30 @@ mod tests {
     #[test]
     fn poor_alt_text_is_a_warning() {
         let warn = |alt: &str| {
-            let text = format!(
-                "+++\ntitle = \"Ships Wait\"\nimage = {{ src = \"a/harbour.jpg\", alt = \"{alt}\" }}\n+++\n"
-            );
-            let parsed = parse("world/2025-03-07-a.md", "world", &text, &config())
-                .ok()
-                .unwrap();
-            parsed
-                .warnings
-                .into_iter()
-                .map(|w| w.message)
-                .collect::<Vec<_>>()
+            let text =
+                format!("+++\ntitle = \"Ships Wait\"\nimage = {{ src = \"a/harbour.jpg\", alt = \"{alt}\" }}\n+++\n");
+            let parsed = parse("world/2025-03-07-a.md", "world", &text, &config()).ok().unwrap();
+            parsed.warnings.into_iter().map(|w| w.message).collect::<Vec<_>>()
         };
-        assert_eq!(
-            warn("ships wait"),
-            ["the image's alt text repeats the headline"]
-        );
-        assert_eq!(
-            warn("harbour.jpg"),
-            ["the image's alt text is a file name: \"harbour.jpg\""]
-        );
-        assert_eq!(
-            warn("IMG_2041.JPG"),
-            ["the image's alt text is a file name: \"IMG_2041.JPG\""]
-        );
-        assert_eq!(
-            warn("Photo."),
-            ["the image's alt text is a generic word: \"Photo.\""]
-        );
+        assert_eq!(warn("ships wait"), ["the image's alt text repeats the headline"]);
+        assert_eq!(warn("harbour.jpg"), ["the image's alt text is a file name: \"harbour.jpg\""]);
+        assert_eq!(warn("IMG_2041.JPG"), ["the image's alt text is a file name: \"IMG_2041.JPG\""]);
+        assert_eq!(warn("Photo."), ["the image's alt text is a generic word: \"Photo.\""]);
         assert!(warn("Container ships at anchor outside the breakwater").is_empty());
     }
 
     #[test]
     fn a_long_description_is_a_warning() {
-        let text = format!(
-            "+++\ntitle = \"x\"\ndescription = \"{}\"\n+++\n",
-            "word ".repeat(70)
-        );
-        let parsed = parse("world/2025-03-07-a.md", "world", &text, &config())
-            .ok()
-            .unwrap();
-        assert_eq!(
-            parsed.warnings[0].message,
-            "the description is 349 characters long"
-        );
+        let text = format!("+++\ntitle = \"x\"\ndescription = \"{}\"\n+++\n", "word ".repeat(70));
+        let parsed = parse("world/2025-03-07-a.md", "world", &text, &config()).ok().unwrap();
+        assert_eq!(parsed.warnings[0].message, "the description is 349 characters long");
         assert_eq!(parsed.warnings[0].location.as_ref().unwrap().line, 3);
     }
 
     #[test]
     fn crlf_front_matter_parses() {
         let text = "+++\r\ntitle = \"x\"\r\n+++\r\nBody\r\n";
-        let parsed = parse("world/2025-03-07-a.md", "world", text, &config())
-            .ok()
-            .unwrap();
+        let parsed = parse("world/2025-03-07-a.md", "world", text, &config()).ok().unwrap();
         assert_eq!(&text[parsed.body_offset..], "Body\r\n");
     }
 }

@@ -29,14 +29,10 @@ pub fn theme_names() -> Vec<&'static str> {
 pub fn stylesheet(light: Option<&str>) -> Result<String, Diagnostic> {
     let css = |name: &str| {
         let theme = THEMES.themes.get(name).ok_or_else(|| {
-            Diagnostic::error(format!("unknown highlight theme `{name}`"))
-                .at(Location::file(crate::config::FILE))
+            Diagnostic::error(format!("unknown highlight theme `{name}`")).at(Location::file(crate::config::FILE))
         })?;
-        css_for_theme_with_class_style(&readable(theme), CLASS_STYLE).map_err(|e| {
-            Diagnostic::error(format!(
-                "cannot write the CSS of highlight theme `{name}`: {e}"
-            ))
-        })
+        css_for_theme_with_class_style(&readable(theme), CLASS_STYLE)
+            .map_err(|e| Diagnostic::error(format!("cannot write the CSS of highlight theme `{name}`: {e}")))
     };
     let light = css(light.unwrap_or(LIGHT_THEME))?;
     let dark = css(DARK_THEME)?;
@@ -57,8 +53,7 @@ pub fn code_html(lang: &str, code: &str) -> String {
         return html;
     }
     let mut out = String::with_capacity(code.len() + 16);
-    pulldown_cmark_escape::escape_html_body_text(&mut out, code)
-        .expect("writing to a String cannot fail");
+    pulldown_cmark_escape::escape_html_body_text(&mut out, code).expect("writing to a String cannot fail");
     out
 }
 
@@ -86,22 +81,13 @@ fn readable(theme: &Theme) -> Theme {
 /// Moves `color` towards black on a light background, towards white on a
 /// dark one, until it reaches [`MIN_CONTRAST`].
 fn with_contrast(mut color: Color, background: Color) -> Color {
-    let target = if luminance(background) > 0.5 {
-        0.0
-    } else {
-        255.0
-    };
+    let target = if luminance(background) > 0.5 { 0.0 } else { 255.0 };
     for _ in 0..20 {
         if contrast(color, background) >= MIN_CONTRAST {
             break;
         }
         let step = |c: u8| (f64::from(c) + (target - f64::from(c)) * 0.15).round() as u8;
-        color = Color {
-            r: step(color.r),
-            g: step(color.g),
-            b: step(color.b),
-            a: color.a,
-        };
+        color = Color { r: step(color.r), g: step(color.g), b: step(color.b), a: color.a };
     }
     color
 }
@@ -109,11 +95,7 @@ fn with_contrast(mut color: Color, background: Color) -> Color {
 fn luminance(c: Color) -> f64 {
     let channel = |v: u8| {
         let v = f64::from(v) / 255.0;
-        if v <= 0.03928 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
+        if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
     };
     0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
 }
@@ -131,9 +113,7 @@ fn highlighted(lang: &str, code: &str) -> Option<String> {
     let syntax = syntaxes.find_syntax_by_token(lang)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+        generator.parse_html_for_line_which_includes_newline(line).ok()?;
     }
     Some(generator.finalize())
 }
@@ -145,10 +125,7 @@ mod tests {
     #[test]
     fn known_languages_get_classes() {
         let html = code_html("rust", "fn main() {}\n");
-        assert!(
-            html.contains("<span class=\"hl-source hl-rust\">"),
-            "{html}"
-        );
+        assert!(html.contains("<span class=\"hl-source hl-rust\">"), "{html}");
         assert!(html.contains("hl-storage hl-type hl-function"), "{html}");
     }
 
@@ -159,10 +136,7 @@ mod tests {
         assert!(css.starts_with("@media (prefers-color-scheme: light) {\n"));
         assert!(css.contains("}\n@media (prefers-color-scheme: dark) {\n"));
         assert!(stylesheet(Some("Solarized (light)")).is_ok());
-        assert_eq!(
-            stylesheet(Some("nope")).unwrap_err().message,
-            "unknown highlight theme `nope`"
-        );
+        assert_eq!(stylesheet(Some("nope")).unwrap_err().message, "unknown highlight theme `nope`");
     }
 
     #[test]
@@ -172,29 +146,18 @@ mod tests {
             let background = theme.settings.background.unwrap();
             for item in &theme.scopes {
                 if let Some(color) = item.style.foreground {
-                    assert!(
-                        contrast(color, background) >= MIN_CONTRAST,
-                        "{name}: {color:?}"
-                    );
+                    assert!(contrast(color, background) >= MIN_CONTRAST, "{name}: {color:?}");
                 }
             }
         }
-        let grey = Color {
-            r: 0x96,
-            g: 0x98,
-            b: 0x96,
-            a: 0xff,
-        };
+        let grey = Color { r: 0x96, g: 0x98, b: 0x96, a: 0xff };
         assert!(contrast(grey, Color::WHITE) < MIN_CONTRAST);
         assert!(contrast(with_contrast(grey, Color::WHITE), Color::WHITE) >= MIN_CONTRAST);
     }
 
     #[test]
     fn unknown_languages_are_escaped_plain_text() {
-        assert_eq!(
-            code_html("klingon", "<b> & \"x\"\n"),
-            "&lt;b&gt; &amp; \"x\"\n"
-        );
+        assert_eq!(code_html("klingon", "<b> & \"x\"\n"), "&lt;b&gt; &amp; \"x\"\n");
         assert_eq!(code_html("", "a < b\n"), "a &lt; b\n");
     }
 }

@@ -37,19 +37,14 @@ pub struct AssetUse {
 
 /// Resolves an image `src` of the article at `rel`: `None` for a URL that
 /// is not relative, else the published file or the error that it is missing.
-pub fn local_image(
-    src: &str,
-    rel: &str,
-    resolve: &dyn Resolve,
-) -> Option<Result<AssetUse, Diagnostic>> {
+pub fn local_image(src: &str, rel: &str, resolve: &dyn Resolve) -> Option<Result<AssetUse, Diagnostic>> {
     if !is_relative(src) {
         return None;
     }
     let found = join_relative(rel, src).and_then(|path| resolve.asset(rel, &path));
     Some(found.ok_or_else(|| {
-        Diagnostic::error(format!("image `{src}` not found beside the article")).hint(
-            "place the image file in the article's folder under content/, or use an absolute URL",
-        )
+        Diagnostic::error(format!("image `{src}` not found beside the article"))
+            .hint("place the image file in the article's folder under content/, or use an absolute URL")
     }))
 }
 
@@ -105,15 +100,10 @@ pub fn options() -> Options {
 
 pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic>) -> Body {
     let text = &origin.file_text[origin.body_offset..];
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(text, options())
-        .into_offset_iter()
-        .collect();
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(text, options()).into_offset_iter().collect();
     let (ids, toc) = heading_ids(&events);
     let footnotes = footnote_numbers(&events);
-    let mut body = Body {
-        toc,
-        ..Body::default()
-    };
+    let mut body = Body { toc, ..Body::default() };
     let mut words = WordCounter::default();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut headings = ids.into_iter();
@@ -121,27 +111,15 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
     let mut events = events.into_iter();
     while let Some((event, range)) = events.next() {
         match event {
-            Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
-            }) => {
+            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
                 words.boundary();
                 let id = headings.next().map(CowStr::from);
-                out.push(Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
-                }));
+                out.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 words.boundary();
                 let lang = match &kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().unwrap_or("").to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 let mut code = String::new();
@@ -154,9 +132,7 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
                 }
                 out.push(Event::Html(code_block(&lang, &code).into()));
             }
-            Event::Start(Tag::Image {
-                dest_url, title, ..
-            }) => {
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let mut alt = String::new();
                 for (inner, _) in events.by_ref() {
                     match inner {
@@ -168,35 +144,22 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
                 let (src, size) = image_src(&dest_url, origin, &range, resolve, &mut body, diags);
                 out.push(Event::Html(img_tag(&src, &alt, &title, size).into()));
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if dest_url.starts_with("@/") => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) if dest_url.starts_with("@/") => {
                 let (path, anchor) = split_anchor(&dest_url[2..]);
                 let url = match (resolve.article_url(&path), &anchor) {
                     (Some(url), Some(anchor)) => format!("{url}#{anchor}"),
                     (Some(url), None) => url.to_string(),
                     (None, _) => "#".to_string(),
                 };
-                body.links.push(InlineRef {
-                    path,
-                    anchor,
-                    location: origin.location(&range),
-                });
-                out.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: url.into(),
-                    title,
-                    id,
-                }));
+                body.links.push(InlineRef { path, anchor, location: origin.location(&range) });
+                out.push(Event::Start(Tag::Link { link_type, dest_url: url.into(), title, id }));
             }
             Event::FootnoteReference(label) => {
                 let n = footnotes.get(label.as_ref()).copied().unwrap_or(0);
                 let id = footnote_id(&label);
                 out.push(Event::Html(
-                    format!("<sup class=\"footnote-reference\" id=\"fnref-{id}\"><a href=\"#fn-{id}\">{n}</a></sup>").into(),
+                    format!("<sup class=\"footnote-reference\" id=\"fnref-{id}\"><a href=\"#fn-{id}\">{n}</a></sup>")
+                        .into(),
                 ));
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
@@ -256,18 +219,9 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
 /// Whether an event starts or ends a block, which also ends a word; inline
 /// markup such as emphasis does not (`un*believ*able` is one word).
 fn is_block_edge(event: &Event) -> bool {
-    let inline_start = |tag: &Tag| {
-        matches!(
-            tag,
-            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
-        )
-    };
-    let inline_end = |tag: &TagEnd| {
-        matches!(
-            tag,
-            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
-        )
-    };
+    let inline_start = |tag: &Tag| matches!(tag, Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. });
+    let inline_end =
+        |tag: &TagEnd| matches!(tag, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link);
     match event {
         Event::Start(tag) => !inline_start(tag),
         Event::End(tag) => !inline_end(tag),
@@ -284,11 +238,7 @@ fn heading_ids(events: &[(Event, std::ops::Range<usize>)]) -> (Vec<String>, Vec<
     for (event, _) in events {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                current = Some((
-                    *level as u8,
-                    id.as_ref().map(|i| i.to_string()),
-                    String::new(),
-                ));
+                current = Some((*level as u8, id.as_ref().map(|i| i.to_string()), String::new()));
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, text)) = &mut current {
@@ -319,11 +269,7 @@ fn heading_ids(events: &[(Event, std::ops::Range<usize>)]) -> (Vec<String>, Vec<
             candidate
         });
         ids.push(id.clone());
-        toc.push(TocEntry {
-            level,
-            id,
-            title: title.trim().to_string(),
-        });
+        toc.push(TocEntry { level, id, title: title.trim().to_string() });
     }
     (ids, toc)
 }
@@ -332,9 +278,7 @@ fn heading_ids(events: &[(Event, std::ops::Range<usize>)]) -> (Vec<String>, Vec<
 fn footnote_numbers(events: &[(Event, std::ops::Range<usize>)]) -> HashMap<String, usize> {
     let mut numbers = HashMap::new();
     let labels = events.iter().filter_map(|(event, _)| match event {
-        Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) => {
-            Some(label.as_ref())
-        }
+        Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) => Some(label.as_ref()),
         _ => None,
     });
     for label in labels {
@@ -347,11 +291,7 @@ fn footnote_numbers(events: &[(Event, std::ops::Range<usize>)]) -> HashMap<Strin
 /// Footnote ids are prefixed so they never collide with heading ids.
 fn footnote_id(label: &str) -> String {
     let id = heading_id(label);
-    if id.is_empty() {
-        "note".to_string()
-    } else {
-        id
-    }
+    if id.is_empty() { "note".to_string() } else { id }
 }
 
 fn code_block(lang: &str, code: &str) -> String {
@@ -362,9 +302,7 @@ fn code_block(lang: &str, code: &str) -> String {
     let mut class = String::new();
     escape_html(&mut class, lang).expect("writing to a String cannot fail");
     // `hl-code` takes the highlighting theme's colours from /syntax.css.
-    format!(
-        "<pre class=\"code hl-code\" data-lang=\"{class}\"><code class=\"language-{class}\">{inner}</code></pre>\n"
-    )
+    format!("<pre class=\"code hl-code\" data-lang=\"{class}\"><code class=\"language-{class}\">{inner}</code></pre>\n")
 }
 
 fn img_tag(src: &str, alt: &str, title: &str, size: Option<(u32, u32)>) -> String {
@@ -480,11 +418,7 @@ mod tests {
 
     fn md(body: &str) -> (Body, Vec<Diagnostic>) {
         let text = format!("+++\n+++\n{body}");
-        let origin = Origin {
-            rel: "world/a.md",
-            file_text: &text,
-            body_offset: 8,
-        };
+        let origin = Origin { rel: "world/a.md", file_text: &text, body_offset: 8 };
         let mut diags = Vec::new();
         let body = render(&origin, &Site, &mut diags);
         (body, diags)
@@ -493,61 +427,40 @@ mod tests {
     #[test]
     fn smart_punctuation_never_mangles_quotes() {
         let (body, _) = md("We won't \"concede\" -- ever. `won't \"x\"`\n");
-        assert_eq!(
-            body.html,
-            "<p>We won’t “concede” – ever. <code>won't \"x\"</code></p>\n"
-        );
+        assert_eq!(body.html, "<p>We won’t “concede” – ever. <code>won't \"x\"</code></p>\n");
     }
 
     #[test]
     fn headings_get_unique_github_ids_and_a_toc() {
-        let (body, _) = md(
-            "## What's Next\n\n## Key Details\n\n## Key Details\n\n### Custom {#key-details-1}\n\n## Key Details\n",
-        );
+        let (body, _) =
+            md("## What's Next\n\n## Key Details\n\n## Key Details\n\n### Custom {#key-details-1}\n\n## Key Details\n");
         let ids: Vec<_> = body.toc.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            [
-                "whats-next",
-                "key-details",
-                "key-details-2",
-                "key-details-1",
-                "key-details-3"
-            ]
-        );
-        assert!(
-            body.html
-                .starts_with("<h2 id=\"whats-next\">What’s Next</h2>")
-        );
+        assert_eq!(ids, ["whats-next", "key-details", "key-details-2", "key-details-1", "key-details-3"]);
+        assert!(body.html.starts_with("<h2 id=\"whats-next\">What’s Next</h2>"));
         assert_eq!(body.toc[0].title, "What’s Next");
         assert_eq!(body.toc[3].level, 3);
     }
 
     #[test]
     fn tables_footnotes_and_strikethrough() {
-        let (body, _) =
-            md("| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~old~~ new[^n]\n\n[^n]: The note.\n");
+        let (body, _) = md("| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~old~~ new[^n]\n\n[^n]: The note.\n");
         assert!(
-            body.html
-                .contains("<table><thead><tr><th>a</th><th style=\"text-align: right\">b</th>"),
+            body.html.contains("<table><thead><tr><th>a</th><th style=\"text-align: right\">b</th>"),
             "{}",
             body.html
         );
         assert!(body.html.contains("<del>old</del>"));
+        assert!(body.html.contains("<sup class=\"footnote-reference\" id=\"fnref-n\"><a href=\"#fn-n\">1</a></sup>"));
         assert!(body.html.contains(
-            "<sup class=\"footnote-reference\" id=\"fnref-n\"><a href=\"#fn-n\">1</a></sup>"
+            "<div class=\"footnote-definition\" id=\"fn-n\"><sup class=\"footnote-definition-label\">1</sup>"
         ));
-        assert!(body.html.contains("<div class=\"footnote-definition\" id=\"fn-n\"><sup class=\"footnote-definition-label\">1</sup>"));
     }
 
     #[test]
     fn code_is_highlighted_or_escaped() {
         let (body, _) = md("```rust\nlet x = 1;\n```\n\n```nope\n<b>\n```\n");
         assert!(body.html.contains("<pre class=\"code hl-code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">"));
-        assert!(
-            body.html
-                .contains("<code class=\"language-nope\">&lt;b&gt;\n</code>")
-        );
+        assert!(body.html.contains("<code class=\"language-nope\">&lt;b&gt;\n</code>"));
     }
 
     #[test]
@@ -556,20 +469,14 @@ mod tests {
         assert!(body.html.contains("<img src=\"https://x.test/world/a/img/ship.png\" alt=\"A ship’s bow\" title=\"t\" width=\"640\" height=\"480\" loading=\"lazy\">"));
         assert_eq!(body.assets[0].output, "world/a/img/ship.png");
         assert_eq!(diags.len(), 1);
-        assert_eq!(
-            diags[0].message,
-            "image `missing.png` not found beside the article"
-        );
+        assert_eq!(diags[0].message, "image `missing.png` not found beside the article");
         assert_eq!(diags[0].location.as_ref().unwrap().line, 5);
     }
 
     #[test]
     fn at_links_resolve_and_are_recorded() {
         let (body, _) = md("See [b](@/world/b.md#key-details) and [c](@/world/c.md).\n");
-        assert!(
-            body.html
-                .contains("<a href=\"https://x.test/world/b/#key-details\">b</a>")
-        );
+        assert!(body.html.contains("<a href=\"https://x.test/world/b/#key-details\">b</a>"));
         assert_eq!(body.links.len(), 2);
         assert_eq!(body.links[0].anchor.as_deref(), Some("key-details"));
         assert_eq!(body.links[1].path, "world/c.md");
@@ -588,14 +495,8 @@ mod tests {
 
     #[test]
     fn relative_paths_join() {
-        assert_eq!(
-            join_relative("world/a.md", "img/x.png").as_deref(),
-            Some("world/img/x.png")
-        );
-        assert_eq!(
-            join_relative("world/deep/a.md", "../x.png").as_deref(),
-            Some("world/x.png")
-        );
+        assert_eq!(join_relative("world/a.md", "img/x.png").as_deref(), Some("world/img/x.png"));
+        assert_eq!(join_relative("world/deep/a.md", "../x.png").as_deref(), Some("world/x.png"));
         assert_eq!(join_relative("a.md", "../../x.png"), None);
         assert!(!is_relative("https://x.test/a.png"));
         assert!(!is_relative("/a.png"));

@@ -73,11 +73,8 @@ pub fn parse_articles(
     selection: Selection,
     diags: &mut Vec<Diagnostic>,
 ) -> Articles {
-    let heads: Vec<Result<Head, Vec<Diagnostic>>> = content
-        .articles
-        .par_iter()
-        .map(|file| parse_head(config, file))
-        .collect();
+    let heads: Vec<Result<Head, Vec<Diagnostic>>> =
+        content.articles.par_iter().map(|file| parse_head(config, file)).collect();
     let mut published = Vec::new();
     let mut withheld = HashMap::new();
     for head in heads {
@@ -98,11 +95,7 @@ pub fn parse_articles(
     let bodies: Vec<(Body, Vec<Diagnostic>)> = published
         .par_iter()
         .map(|head| {
-            let origin = Origin {
-                rel: &head.file.rel,
-                file_text: &head.file.text,
-                body_offset: head.body_offset,
-            };
+            let origin = Origin { rel: &head.file.rel, file_text: &head.file.text, body_offset: head.body_offset };
             let mut diags = Vec::new();
             let body = markdown::render(&origin, &index, &mut diags);
             (body, diags)
@@ -113,13 +106,9 @@ pub fn parse_articles(
         diags.extend(body_diags);
         if head.front.description.is_none() && body.first_paragraph.is_empty() {
             diags.push(
-                Diagnostic::warning(
-                    "the article has no description and no first paragraph to take one from",
-                )
-                .at(first_line(&head.file.rel, &head.file.text))
-                .hint(
-                    "add description = \"…\", the one-sentence dek readers see under the headline",
-                ),
+                Diagnostic::warning("the article has no description and no first paragraph to take one from")
+                    .at(first_line(&head.file.rel, &head.file.text))
+                    .hint("add description = \"…\", the one-sentence dek readers see under the headline"),
             );
         }
         let path = index.paths[head.file.rel.as_str()].clone();
@@ -154,10 +143,7 @@ pub fn parse_articles(
             assets,
         });
     }
-    Articles {
-        published: articles,
-        withheld,
-    }
+    Articles { published: articles, withheld }
 }
 
 fn parse_head<'a>(config: &Config, file: &'a SourceFile) -> Result<Head<'a>, Vec<Diagnostic>> {
@@ -184,22 +170,12 @@ fn parse_head<'a>(config: &Config, file: &'a SourceFile) -> Result<Head<'a>, Vec
         return Err(errors);
     };
     let parsed = parsed?;
-    Ok(Head {
-        file,
-        category,
-        front: parsed.front,
-        body_offset: parsed.body_offset,
-        warnings: parsed.warnings,
-    })
+    Ok(Head { file, category, front: parsed.front, body_offset: parsed.body_offset, warnings: parsed.warnings })
 }
 
 fn first_line(rel: &str, text: &str) -> Location {
     let end = text.find('\n').unwrap_or(text.len());
-    Location::span(
-        &format!("content/{rel}"),
-        text,
-        0..text[..end].trim_end_matches('\r').len(),
-    )
+    Location::span(&format!("content/{rel}"), text, 0..text[..end].trim_end_matches('\r').len())
 }
 
 fn withheld_because(front: &FrontMatter, selection: Selection) -> Option<Withheld> {
@@ -225,24 +201,13 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(
-        config: &'a Config,
-        content: &'a Content,
-        heads: &[Head<'a>],
-        diags: &mut Vec<Diagnostic>,
-    ) -> Index<'a> {
+    fn new(config: &'a Config, content: &'a Content, heads: &[Head<'a>], diags: &mut Vec<Diagnostic>) -> Index<'a> {
         let mut paths = HashMap::with_capacity(heads.len());
         let mut owners: HashMap<String, &Head> = HashMap::with_capacity(heads.len());
         for head in heads {
             let date = &head.front.date;
             let category = &config.categories[head.category].slug;
-            let path = config.permalink.expand(
-                category,
-                &head.front.slug,
-                date.year(),
-                date.month(),
-                date.day(),
-            );
+            let path = config.permalink.expand(category, &head.front.slug, date.year(), date.month(), date.day());
             if let Some(first) = owners.get(&path) {
                 diags.push(
                     Diagnostic::error(format!(
@@ -257,21 +222,9 @@ impl<'a> Index<'a> {
             }
             paths.insert(head.file.rel.as_str(), path);
         }
-        let urls = paths
-            .iter()
-            .map(|(rel, path)| (*rel, config.url(path)))
-            .collect();
-        let assets = content
-            .assets
-            .iter()
-            .map(|a| (a.rel.as_str(), a.abs.as_path()))
-            .collect();
-        Index {
-            config,
-            paths,
-            urls,
-            assets,
-        }
+        let urls = paths.iter().map(|(rel, path)| (*rel, config.url(path))).collect();
+        let assets = content.assets.iter().map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
+        Index { config, paths, urls, assets }
     }
 }
 
@@ -290,14 +243,7 @@ impl Resolve for Index<'_> {
         };
         // Width and height let browsers reserve the space before the image
         // loads; files that are not images simply have none.
-        let size = imagesize::size(file)
-            .ok()
-            .map(|s| (s.width as u32, s.height as u32));
-        Some(AssetUse {
-            source: path.to_string(),
-            url: self.config.url(&format!("/{output}")),
-            output,
-            size,
-        })
+        let size = imagesize::size(file).ok().map(|s| (s.width as u32, s.height as u32));
+        Some(AssetUse { source: path.to_string(), url: self.config.url(&format!("/{output}")), output, size })
     }
 }

@@ -21,13 +21,8 @@ impl Renderer {
     /// Compiles the theme. Template syntax errors come back as diagnostics.
     pub fn new(theme: &theme::Theme, site: &views::SiteView) -> Result<Renderer, Diagnostic> {
         let mut tera = Tera::new();
-        tera.add_raw_templates(
-            theme
-                .templates
-                .iter()
-                .map(|(name, source)| (name.as_str(), source.as_str())),
-        )
-        .map_err(template_error)?;
+        tera.add_raw_templates(theme.templates.iter().map(|(name, source)| (name.as_str(), source.as_str())))
+            .map_err(template_error)?;
         tera.global_context().insert("site", site);
         Ok(Renderer { tera })
     }
@@ -41,20 +36,13 @@ impl Renderer {
 /// Tera's own report already has the template, line and caret.
 fn template_error(err: tera::Error) -> Diagnostic {
     let report = err.to_string();
-    Diagnostic::error(format!(
-        "template error: {}",
-        report.strip_prefix("error: ").unwrap_or(&report)
-    ))
+    Diagnostic::error(format!("template error: {}", report.strip_prefix("error: ").unwrap_or(&report)))
 }
 
 /// The output file of a site path: `/a/b/` → `a/b/index.html`.
 pub fn output_file(path: &str) -> String {
     let trimmed = path.trim_start_matches('/');
-    if trimmed.is_empty() || trimmed.ends_with('/') {
-        format!("{trimmed}index.html")
-    } else {
-        trimmed.to_string()
-    }
+    if trimmed.is_empty() || trimmed.ends_with('/') { format!("{trimmed}index.html") } else { trimmed.to_string() }
 }
 
 /// The output folder of a site path: `/a/b/` → `a/b/`, `/a/b.html` → `a/`.

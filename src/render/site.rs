@@ -54,6 +54,8 @@ pub struct Site<'a> {
     pub graph: &'a Graph,
     pub categories: &'a [CategoryView],
     pub summaries: Vec<Summary<'a>>,
+    /// `summaries` as template values, built once.
+    pub values: Vec<tera::Value>,
     /// All articles, newest first.
     pub newest: Vec<usize>,
     pub by_category: Vec<Listing>,
@@ -70,18 +72,11 @@ impl<'a> Site<'a> {
         graph: &'a Graph,
         categories: &'a [CategoryView],
     ) -> Site<'a> {
-        let summaries: Vec<Summary> = articles
-            .iter()
-            .map(|a| views::summary(config, categories, a))
-            .collect();
+        let summaries: Vec<Summary> = articles.iter().map(|a| views::summary(config, categories, a)).collect();
         let mut newest: Vec<usize> = (0..articles.len()).collect();
         newest.sort_by(|&a, &b| {
             let (a, b) = (&articles[a], &articles[b]);
-            b.front
-                .date
-                .timestamp()
-                .cmp(&a.front.date.timestamp())
-                .then_with(|| a.rel.cmp(&b.rel))
+            b.front.date.timestamp().cmp(&a.front.date.timestamp()).then_with(|| a.rel.cmp(&b.rel))
         });
         let by_category = categories
             .iter()
@@ -94,11 +89,7 @@ impl<'a> Site<'a> {
                     url: view.url.clone(),
                     count: 0,
                 },
-                articles: newest
-                    .iter()
-                    .copied()
-                    .filter(|&i| articles[i].category == c)
-                    .collect(),
+                articles: newest.iter().copied().filter(|&i| articles[i].category == c).collect(),
             })
             .map(counted)
             .collect();
@@ -109,13 +100,7 @@ impl<'a> Site<'a> {
         for profile in &config.authors {
             authors.insert(
                 profile.slug.clone(),
-                listing(
-                    config,
-                    "authors",
-                    &profile.slug,
-                    &profile.name,
-                    profile.bio.clone(),
-                ),
+                listing(config, "authors", &profile.slug, &profile.name, profile.bio.clone()),
             );
         }
         for &i in &newest {
@@ -139,12 +124,14 @@ impl<'a> Site<'a> {
             list.sort_by(|a, b| a.view.slug.cmp(&b.view.slug));
             list
         };
+        let values = views::summary_values(&summaries);
         Site {
             config,
             articles,
             graph,
             categories,
             summaries,
+            values,
             newest,
             by_category,
             tags: sorted(tags.into_values().collect()),
@@ -163,22 +150,14 @@ impl<'a> Site<'a> {
     /// Every page of the site with its site path.
     pub fn pages(&self) -> Vec<(String, Page)> {
         let mut pages = vec![("/".to_string(), Page::Home)];
-        pages.extend(
-            self.articles
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.path.clone(), Page::Article(i))),
-        );
+        pages.extend(self.articles.iter().enumerate().map(|(i, a)| (a.path.clone(), Page::Article(i))));
         for kind in [Kind::Category, Kind::Tag, Kind::Author] {
             if kind != Kind::Category {
                 pages.push((index_path(kind).to_string(), Page::Index(kind)));
             }
             for (index, listing) in self.listings(kind).iter().enumerate() {
                 for page in 1..=self.page_count(listing.articles.len()) {
-                    pages.push((
-                        self.listing_path(kind, index, page),
-                        Page::Listing { kind, index, page },
-                    ));
+                    pages.push((self.listing_path(kind, index, page), Page::Listing { kind, index, page }));
                 }
             }
         }
@@ -197,11 +176,7 @@ impl<'a> Site<'a> {
             Kind::Tag => format!("/tags/{slug}/"),
             Kind::Author => format!("/authors/{slug}/"),
         };
-        if page == 1 {
-            base
-        } else {
-            format!("{base}page/{page}/")
-        }
+        if page == 1 { base } else { format!("{base}page/{page}/") }
     }
 
     /// The articles shown on one page of a listing.
@@ -216,13 +191,7 @@ impl<'a> Site<'a> {
         match page {
             Page::Home => renderer.render("index.html", &self.home()),
             Page::Article(i) => {
-                let article = views::article(
-                    self.config,
-                    i,
-                    &self.articles[i],
-                    &self.summaries,
-                    self.graph,
-                );
+                let article = views::article(self.config, i, &self.articles[i], &self.summaries, &self.values, self.graph);
                 let summary = &self.summaries[i];
                 let page = PageMeta {
                     title: Some(summary.title.to_string()),
@@ -241,33 +210,17 @@ impl<'a> Site<'a> {
                 renderer.render(template, &context)
             }
             Page::Index(kind) => {
-                let entries: Vec<&TaxonView> =
-                    self.listings(kind).iter().map(|l| &l.view).collect();
+                let entries: Vec<&TaxonView> = self.listings(kind).iter().map(|l| &l.view).collect();
                 let url = self.config.url(index_path(kind));
-                let (title, template) = if kind == Kind::Tag {
-                    ("Topics", "tags.html")
-                } else {
-                    ("Authors", "authors.html")
-                };
+                let (title, template) =
+                    if kind == Kind::Tag { ("Topics", "tags.html") } else { ("Authors", "authors.html") };
                 let page = PageMeta {
                     title: Some(title.to_string()),
                     description: format!("{title} of {}", self.config.title),
                     url: url.clone(),
                 };
-                let (tags, authors) = if kind == Kind::Tag {
-                    (Some(entries), None)
-                } else {
-                    (None, Some(entries))
-                };
-                renderer.render(
-                    template,
-                    &IndexContext {
-                        page,
-                        tags,
-                        authors,
-                        url,
-                    },
-                )
+                let (tags, authors) = if kind == Kind::Tag { (Some(entries), None) } else { (None, Some(entries)) };
+                renderer.render(template, &IndexContext { page, tags, authors, url })
             }
             Page::NotFound => {
                 let page = PageMeta {
@@ -283,12 +236,8 @@ impl<'a> Site<'a> {
     /// The lead is the newest featured article, or the newest one; each
     /// category then shows its latest articles other than the lead.
     fn home(&self) -> HomeContext<'_> {
-        let lead = self
-            .newest
-            .iter()
-            .copied()
-            .find(|&i| self.articles[i].front.featured)
-            .or(self.newest.first().copied());
+        let lead =
+            self.newest.iter().copied().find(|&i| self.articles[i].front.featured).or(self.newest.first().copied());
         let sections = self
             .by_category
             .iter()
@@ -300,29 +249,20 @@ impl<'a> Site<'a> {
                     .iter()
                     .filter(|&&i| Some(i) != lead)
                     .take(HOME_PER_CATEGORY)
-                    .map(|&i| &self.summaries[i])
+                    .map(|&i| self.values[i].clone())
                     .collect(),
             })
             .collect();
         let page = PageMeta {
             title: None,
-            description: self
-                .config
-                .description
-                .clone()
-                .unwrap_or_else(|| self.config.title.clone()),
+            description: self.config.description.clone().unwrap_or_else(|| self.config.title.clone()),
             url: self.config.url("/"),
         };
         HomeContext {
             page,
-            lead: lead.map(|i| &self.summaries[i]),
+            lead: lead.map(|i| self.values[i].clone()),
             sections,
-            latest: self
-                .newest
-                .iter()
-                .take(10)
-                .map(|&i| &self.summaries[i])
-                .collect(),
+            latest: self.newest.iter().take(10).map(|&i| self.values[i].clone()).collect(),
         }
     }
 
@@ -345,21 +285,13 @@ impl<'a> Site<'a> {
             Kind::Author => format!("Articles by {} in {}", view.name, self.config.title),
         });
         ListingContext {
-            page: PageMeta {
-                title: Some(title),
-                description,
-                url: url(page),
-            },
+            page: PageMeta { title: Some(title), description, url: url(page) },
             category: (kind == Kind::Category).then(|| &self.categories[index]),
             tag: (kind == Kind::Tag).then_some(view),
             author: (kind == Kind::Author).then_some(view),
             listing: view,
             feed_url: (kind == Kind::Category).then(|| format!("{}feed.xml", view.url)),
-            articles: self
-                .page_articles(kind, index, page)
-                .iter()
-                .map(|&i| &self.summaries[i])
-                .collect(),
+            articles: self.page_articles(kind, index, page).iter().map(|&i| self.values[i].clone()).collect(),
             pagination: Pagination {
                 page,
                 pages,
@@ -411,22 +343,23 @@ pub struct PageMeta {
 #[derive(Serialize)]
 struct HomeContext<'a> {
     page: PageMeta,
-    lead: Option<&'a Summary<'a>>,
+    /// Summaries are template values built once (see `views::summary_values`).
+    lead: Option<tera::Value>,
     sections: Vec<Section<'a>>,
     /// The ten newest articles.
-    latest: Vec<&'a Summary<'a>>,
+    latest: Vec<tera::Value>,
 }
 
 #[derive(Serialize)]
 struct Section<'a> {
     category: &'a CategoryView,
-    articles: Vec<&'a Summary<'a>>,
+    articles: Vec<tera::Value>,
 }
 
 #[derive(Serialize)]
-struct ArticleContext<'a> {
+struct ArticleContext {
     page: PageMeta,
-    article: views::ArticleView<'a>,
+    article: tera::Value,
 }
 
 /// The context of category.html, tag.html and author.html: `listing` is
@@ -441,7 +374,7 @@ struct ListingContext<'a> {
     listing: &'a TaxonView,
     /// The category's own RSS feed.
     feed_url: Option<String>,
-    articles: Vec<&'a Summary<'a>>,
+    articles: Vec<tera::Value>,
     pagination: Pagination,
 }
 

@@ -38,16 +38,8 @@ const NEWSROOM_STATIC: &[(&str, &[u8])] = embed!("static":
 );
 
 /// The templates every theme must have.
-pub const REQUIRED: [&str; 8] = [
-    "index.html",
-    "article.html",
-    "category.html",
-    "tag.html",
-    "author.html",
-    "tags.html",
-    "authors.html",
-    "404.html",
-];
+pub const REQUIRED: [&str; 8] =
+    ["index.html", "article.html", "category.html", "tag.html", "author.html", "tags.html", "authors.html", "404.html"];
 
 /// A file copied into the output.
 #[derive(Debug, Clone)]
@@ -77,17 +69,13 @@ pub fn load(root: &Path, name: &str, diags: &mut Vec<Diagnostic>) -> Theme {
             theme.templates.insert(name.to_string(), text.to_string());
         }
         for (name, bytes) in NEWSROOM_STATIC {
-            theme
-                .statics
-                .insert(name.to_string(), StaticFile::Embedded(bytes));
+            theme.statics.insert(name.to_string(), StaticFile::Embedded(bytes));
         }
     } else {
         diags.push(
             Diagnostic::error(format!("theme `{name}` not found"))
                 .at(Location::file(crate::config::FILE))
-                .hint(format!(
-                    "put it in themes/{name}/templates/, or use the built-in theme = \"newsroom\""
-                )),
+                .hint(format!("put it in themes/{name}/templates/, or use the built-in theme = \"newsroom\"")),
         );
         return theme;
     }
@@ -107,39 +95,26 @@ pub fn load(root: &Path, name: &str, diags: &mut Vec<Diagnostic>) -> Theme {
 
 fn files(dir: &Path) -> impl Iterator<Item = Result<(String, PathBuf), walkdir::Error>> {
     let dir = dir.to_path_buf();
-    WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(move |entry| match entry {
-            Err(err) => Some(Err(err)),
-            Ok(entry) if entry.file_type().is_file() => {
-                let rel = entry.path().strip_prefix(&dir).ok()?;
-                let parts: Option<Vec<&str>> =
-                    rel.components().map(|c| c.as_os_str().to_str()).collect();
-                let rel = parts?.join("/");
-                if rel.split('/').any(|part| part.starts_with('.')) {
-                    return None;
-                }
-                Some(Ok((rel, entry.into_path())))
+    WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter().filter_map(move |entry| match entry {
+        Err(err) => Some(Err(err)),
+        Ok(entry) if entry.file_type().is_file() => {
+            let rel = entry.path().strip_prefix(&dir).ok()?;
+            let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+            let rel = parts?.join("/");
+            if rel.split('/').any(|part| part.starts_with('.')) {
+                return None;
             }
-            Ok(_) => None,
-        })
+            Some(Ok((rel, entry.into_path())))
+        }
+        Ok(_) => None,
+    })
 }
 
 fn display(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned()
 }
 
-fn read_templates(
-    root: &Path,
-    dir: &Path,
-    into: &mut BTreeMap<String, String>,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn read_templates(root: &Path, dir: &Path, into: &mut BTreeMap<String, String>, diags: &mut Vec<Diagnostic>) {
     if !dir.is_dir() {
         return;
     }
@@ -150,24 +125,15 @@ fn read_templates(
                     into.insert(name, text);
                 }
                 Err(err) => diags.push(
-                    Diagnostic::error(format!("cannot read template: {err}"))
-                        .at(Location::file(&display(root, &path))),
+                    Diagnostic::error(format!("cannot read template: {err}")).at(Location::file(&display(root, &path))),
                 ),
             },
-            Err(err) => diags.push(Diagnostic::error(format!(
-                "cannot read {}: {err}",
-                display(root, dir)
-            ))),
+            Err(err) => diags.push(Diagnostic::error(format!("cannot read {}: {err}", display(root, dir)))),
         }
     }
 }
 
-fn read_statics(
-    root: &Path,
-    dir: &Path,
-    into: &mut BTreeMap<String, StaticFile>,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn read_statics(root: &Path, dir: &Path, into: &mut BTreeMap<String, StaticFile>, diags: &mut Vec<Diagnostic>) {
     if !dir.is_dir() {
         return;
     }
@@ -176,10 +142,7 @@ fn read_statics(
             Ok((name, path)) => {
                 into.insert(name, StaticFile::Disk(path));
             }
-            Err(err) => diags.push(Diagnostic::error(format!(
-                "cannot read {}: {err}",
-                display(root, dir)
-            ))),
+            Err(err) => diags.push(Diagnostic::error(format!("cannot read {}: {err}", display(root, dir)))),
         }
     }
 }
@@ -193,10 +156,7 @@ mod tests {
     #[test]
     fn every_newsroom_file_is_embedded() {
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/newsroom");
-        for (kind, embedded) in [
-            ("templates", NEWSROOM_TEMPLATES),
-            ("static", NEWSROOM_STATIC),
-        ] {
+        for (kind, embedded) in [("templates", NEWSROOM_TEMPLATES), ("static", NEWSROOM_STATIC)] {
             let on_disk: Vec<String> = files(&folder.join(kind)).map(|f| f.unwrap().0).collect();
             let mut names: Vec<String> = embedded.iter().map(|(n, _)| n.to_string()).collect();
             names.sort();

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::graph::Graph;
 use crate::parse::Article;
-use crate::parse::markdown::{TocEntry, reading_time};
+use crate::parse::markdown::reading_time;
 use crate::text::slugify;
 
 /// `site`, given to every template.
@@ -98,29 +98,56 @@ pub struct Summary<'a> {
     pub word_count: usize,
 }
 
-/// `article`, given to article.html.
-#[derive(Debug, Serialize)]
-pub struct ArticleView<'a> {
-    #[serde(flatten)]
-    pub summary: &'a Summary<'a>,
-    /// The rendered Markdown body: the only raw HTML a template gets.
-    pub body: &'a str,
-    pub toc: &'a [TocEntry],
-    pub further_context: Vec<ContextView<'a>>,
-    pub backlinks: Vec<&'a Summary<'a>>,
-    pub related: Vec<&'a Summary<'a>>,
-    pub extra: serde_json::Value,
-    /// JSON-LD `NewsArticle`, escaped so no value can close the script
-    /// element: insert it with `| safe` inside `<script type="application/ld+json">`.
-    pub json_ld: String,
+/// One summary per article, converted to a template value once per build;
+/// every page that shows the article clones it (an `Arc`), so listings and
+/// related lists cost no serialization.
+pub fn summary_values(summaries: &[Summary]) -> Vec<tera::Value> {
+    use rayon::prelude::*;
+    summaries.par_iter().map(tera::Value::from_serializable).collect()
 }
 
-/// One "Further context" entry: the target article and the note.
-#[derive(Debug, Serialize)]
-pub struct ContextView<'a> {
-    #[serde(flatten)]
-    pub article: &'a Summary<'a>,
-    pub note: Option<&'a str>,
+/// `article`, given to article.html: every field of its summary, plus
+/// `body` (the rendered Markdown, the only raw HTML a template gets), `toc`,
+/// `further_context` (target summaries, each with its `note`), `backlinks`,
+/// `related`, `extra` and `json_ld`.
+pub fn article(
+    config: &Config,
+    index: usize,
+    article: &Article,
+    summaries: &[Summary],
+    values: &[tera::Value],
+    graph: &Graph,
+) -> tera::Value {
+    let further_context: Vec<tera::Value> = graph.further_context[index]
+        .iter()
+        .zip(&article.front.further_context)
+        .map(|(&target, entry)| with_fields(&values[target], [("note", entry.note.as_deref().into())]))
+        .collect();
+    let list =
+        |indices: &[usize]| -> tera::Value { indices.iter().map(|&i| values[i].clone()).collect::<Vec<_>>().into() };
+    with_fields(
+        &values[index],
+        [
+            ("body", article.body.html.as_str().into()),
+            ("toc", tera::Value::from_serializable(&article.body.toc)),
+            ("further_context", further_context.into()),
+            ("backlinks", list(&graph.backlinks[index])),
+            ("related", list(&graph.related[index])),
+            ("extra", tera::Value::from_serializable(&toml_to_json(&article.front.extra))),
+            // Escaped so no value can close the script element: insert it
+            // with `| safe` inside `<script type="application/ld+json">`.
+            ("json_ld", json_ld(config, &summaries[index]).into()),
+        ],
+    )
+}
+
+/// A summary value with more fields.
+fn with_fields<const N: usize>(summary: &tera::Value, fields: [(&'static str, tera::Value); N]) -> tera::Value {
+    let mut map = summary.as_map().cloned().unwrap_or_default();
+    for (key, value) in fields {
+        map.insert(key.into(), value);
+    }
+    map.into()
 }
 
 pub fn categories(config: &Config) -> Vec<CategoryView> {
@@ -137,22 +164,13 @@ pub fn categories(config: &Config) -> Vec<CategoryView> {
 }
 
 pub fn date(date: &jiff::ZonedDateTime) -> DateView {
-    DateView {
-        iso: crate::parse::frontmatter::rfc3339(date),
-        display: date.strftime("%B %-d, %Y").to_string(),
-    }
+    DateView { iso: crate::parse::frontmatter::rfc3339(date), display: date.strftime("%B %-d, %Y").to_string() }
 }
 
-pub fn summary<'a>(
-    config: &'a Config,
-    categories: &'a [CategoryView],
-    article: &'a Article,
-) -> Summary<'a> {
+pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: &'a Article) -> Summary<'a> {
     let front = &article.front;
-    let description = front
-        .description
-        .as_deref()
-        .or(Some(article.body.first_paragraph.as_str()).filter(|p| !p.is_empty()));
+    let description =
+        front.description.as_deref().or(Some(article.body.first_paragraph.as_str()).filter(|p| !p.is_empty()));
     Summary {
         title: &front.title,
         description,
@@ -161,20 +179,12 @@ pub fn summary<'a>(
         date: date(&front.date),
         updated: front.updated.as_ref().map(date),
         category: &categories[article.category],
-        authors: front
-            .authors
-            .iter()
-            .map(|key| author(config, key))
-            .collect(),
+        authors: front.authors.iter().map(|key| author(config, key)).collect(),
         tags: front
             .tags
             .iter()
             .zip(&article.tag_slugs)
-            .map(|(name, slug)| TagView {
-                name,
-                slug,
-                url: config.url(&format!("/tags/{slug}/")),
-            })
+            .map(|(name, slug)| TagView { name, slug, url: config.url(&format!("/tags/{slug}/")) })
             .collect(),
         image: front.image.as_ref().map(|i| ImageView {
             src: &i.src,
@@ -193,53 +203,11 @@ pub fn summary<'a>(
 /// An author as written in front matter: a profile key, or a plain name.
 fn author<'a>(config: &'a Config, key: &'a str) -> AuthorView<'a> {
     let (name, slug, bio) = match config.author(key) {
-        Some(profile) => (
-            profile.name.as_str(),
-            profile.slug.clone(),
-            profile.bio.as_deref(),
-        ),
+        Some(profile) => (profile.name.as_str(), profile.slug.clone(), profile.bio.as_deref()),
         None => (key, slugify(key), None),
     };
     let url = config.url(&format!("/authors/{slug}/"));
-    AuthorView {
-        name,
-        slug,
-        bio,
-        url,
-    }
-}
-
-pub fn article<'a>(
-    config: &Config,
-    index: usize,
-    article: &'a Article,
-    summaries: &'a [Summary<'a>],
-    graph: &Graph,
-) -> ArticleView<'a> {
-    let further_context = graph.further_context[index]
-        .iter()
-        .zip(&article.front.further_context)
-        .map(|(&target, entry)| ContextView {
-            article: &summaries[target],
-            note: entry.note.as_deref(),
-        })
-        .collect();
-    ArticleView {
-        summary: &summaries[index],
-        body: &article.body.html,
-        toc: &article.body.toc,
-        further_context,
-        backlinks: graph.backlinks[index]
-            .iter()
-            .map(|&i| &summaries[i])
-            .collect(),
-        related: graph.related[index]
-            .iter()
-            .map(|&i| &summaries[i])
-            .collect(),
-        extra: toml_to_json(&article.front.extra),
-        json_ld: json_ld(config, &summaries[index]),
-    }
+    AuthorView { name, slug, bio, url }
 }
 
 /// The JSON-LD `NewsArticle` of an article, serialized by serde_json with
@@ -253,11 +221,7 @@ pub fn json_ld(config: &Config, article: &Summary) -> String {
         .collect();
     let mut publisher = serde_json::json!({ "@type": "Organization", "name": config.title, "url": config.url("/") });
     if let Some(logo) = &config.logo {
-        let url = if logo.starts_with('/') {
-            config.url(logo)
-        } else {
-            logo.clone()
-        };
+        let url = if logo.starts_with('/') { config.url(logo) } else { logo.clone() };
         publisher["logo"] = serde_json::json!({ "@type": "ImageObject", "url": url });
     }
     let mut value = serde_json::json!({
@@ -278,18 +242,10 @@ pub fn json_ld(config: &Config, article: &Summary) -> String {
         value["image"] = serde_json::json!([image.src]);
     }
     if !article.tags.is_empty() {
-        value["keywords"] = article
-            .tags
-            .iter()
-            .map(|t| t.name)
-            .collect::<Vec<_>>()
-            .join(", ")
-            .into();
+        value["keywords"] = article.tags.iter().map(|t| t.name).collect::<Vec<_>>().join(", ").into();
     }
     let json = serde_json::to_string(&value).expect("JSON values always serialize");
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 /// TOML tables as JSON for templates; datetimes become RFC 3339 strings
@@ -299,9 +255,7 @@ pub fn toml_to_json(table: &toml::Table) -> serde_json::Value {
         match v {
             toml::Value::String(s) => s.clone().into(),
             toml::Value::Integer(i) => (*i).into(),
-            toml::Value::Float(f) => {
-                serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
-            }
+            toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
             toml::Value::Boolean(b) => (*b).into(),
             toml::Value::Datetime(d) => d.to_string().into(),
             toml::Value::Array(a) => a.iter().map(value).collect(),

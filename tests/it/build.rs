@@ -7,17 +7,9 @@ fn base_site_builds_every_page() {
     let site = Site::new(&[]);
     let output = site.run(&["build"]);
     output.success();
-    assert!(
-        output
-            .stdout
-            .starts_with("Built 2 articles in 2 categories: 21 files in "),
-        "{}",
-        output.stdout
-    );
-    let files: Vec<String> = snapshot(&site.root().join("public"))
-        .into_keys()
-        .map(|p| p.display().to_string())
-        .collect();
+    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 21 files in "), "{}", output.stdout);
+    let files: Vec<String> =
+        snapshot(&site.root().join("public")).into_keys().map(|p| p.display().to_string()).collect();
     assert_eq!(
         files,
         [
@@ -75,12 +67,9 @@ fn front_matter_strings_are_escaped_everywhere() {
     );
     site.run(&["build"]).success();
     let curled = HOSTILE.replacen('"', "“", 1).replacen('"', "”", 1);
-    for page in [
-        "public/world/hostile/index.html",
-        "public/index.html",
-        "public/world/index.html",
-        "public/tags/index.html",
-    ] {
+    for page in
+        ["public/world/hostile/index.html", "public/index.html", "public/world/index.html", "public/tags/index.html"]
+    {
         let mut html = site.read(page);
         // The one script element is the JSON-LD: valid JSON holding the
         // title, with nothing in it that could close the element.
@@ -95,73 +84,33 @@ fn front_matter_strings_are_escaped_everywhere() {
             html.replace_range(start..end + "</script>".len(), "");
         }
         for live in ["<script", "</script>", "<b>"] {
-            assert!(
-                !html.contains(live),
-                "{page} contains a live {live}:\n{html}"
-            );
+            assert!(!html.contains(live), "{page} contains a live {live}:\n{html}");
         }
-        assert!(
-            html.contains("&lt;&#x2F;script&gt;") || html.contains("&lt;/script&gt;"),
-            "{page}:\n{html}"
-        );
+        assert!(html.contains("&lt;&#x2F;script&gt;") || html.contains("&lt;/script&gt;"), "{page}:\n{html}");
     }
-    for feed in [
-        "public/feed.xml",
-        "public/atom.xml",
-        "public/world/feed.xml",
-    ] {
+    for feed in ["public/feed.xml", "public/atom.xml", "public/world/feed.xml"] {
         let xml = site.read(feed);
-        assert!(
-            !xml.contains("<script") && !xml.contains("<b>"),
-            "{feed}:\n{xml}"
-        );
+        assert!(!xml.contains("<script") && !xml.contains("<b>"), "{feed}:\n{xml}");
     }
 }
 
 #[test]
 fn bom_crlf_deep_folders_empty_body_and_big_articles_build() {
     let site = Site::new(&[]);
-    site.write(
-        "content/world/2025-03-04-bom.md",
-        "\u{feff}+++\ntitle = \"With a BOM\"\n+++\nBody.\n",
-    );
-    site.write(
-        "content/world/2025-03-05-crlf.md",
-        "+++\r\ntitle = \"CRLF\"\r\n+++\r\n## What's Next\r\n\r\nMore.\r\n",
-    );
+    site.write("content/world/2025-03-04-bom.md", "\u{feff}+++\ntitle = \"With a BOM\"\n+++\nBody.\n");
+    site.write("content/world/2025-03-05-crlf.md", "+++\r\ntitle = \"CRLF\"\r\n+++\r\n## What's Next\r\n\r\nMore.\r\n");
     let deep: String = (0..40).map(|i| format!("d{i}/")).collect();
-    site.write(
-        &format!("content/world/{deep}2025-03-06-deep.md"),
-        "+++\ntitle = \"Deep\"\n+++\nDeep.\n",
-    );
-    site.write(
-        "content/sport/2025-03-07-empty.md",
-        "+++\ntitle = \"Empty Body\"\n+++\n",
-    );
+    site.write(&format!("content/world/{deep}2025-03-06-deep.md"), "+++\ntitle = \"Deep\"\n+++\nDeep.\n");
+    site.write("content/sport/2025-03-07-empty.md", "+++\ntitle = \"Empty Body\"\n+++\n");
     let big = "Word after word, the council met again. ".repeat(26_000);
     assert!(big.len() > 1_000_000);
-    site.write(
-        "content/sport/2025-03-08-big.md",
-        &format!("+++\ntitle = \"Big\"\n+++\n{big}\n"),
-    );
+    site.write("content/sport/2025-03-08-big.md", &format!("+++\ntitle = \"Big\"\n+++\n{big}\n"));
     site.run(&["build"]).success();
-    assert!(
-        site.read("public/world/bom/index.html")
-            .contains("<h1 class=\"headline\">With a BOM</h1>")
-    );
-    assert!(
-        site.read("public/world/crlf/index.html")
-            .contains("<h2 id=\"whats-next\">What’s Next</h2>")
-    );
+    assert!(site.read("public/world/bom/index.html").contains("<h1 class=\"headline\">With a BOM</h1>"));
+    assert!(site.read("public/world/crlf/index.html").contains("<h2 id=\"whats-next\">What’s Next</h2>"));
     assert!(site.read("public/world/deep/index.html").contains("Deep."));
-    assert!(
-        site.read("public/sport/empty/index.html")
-            .contains("1 min read")
-    );
-    assert!(
-        site.read("public/sport/big/index.html")
-            .contains("792 min read")
-    );
+    assert!(site.read("public/sport/empty/index.html").contains("1 min read"));
+    assert!(site.read("public/sport/big/index.html").contains("792 min read"));
 }
 
 #[cfg(unix)]
@@ -171,20 +120,20 @@ fn a_symlink_loop_is_a_warning() {
     std::os::unix::fs::symlink("..", site.root().join("content/world/loop")).unwrap();
     let output = site.run(&["build"]);
     output.success();
-    assert!(output.stderr.starts_with("warning: symbolic link loop: leads back to content; not followed\n --> content/world/loop\n"), "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .starts_with("warning: symbolic link loop: leads back to content; not followed\n --> content/world/loop\n"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
 fn drafts_and_scheduled_articles_need_their_flags() {
     let site = Site::new(&[]);
-    site.write(
-        "content/world/2025-03-09-draft.md",
-        "+++\ntitle = \"Draft\"\ndraft = true\n+++\n",
-    );
-    site.write(
-        "content/world/2099-01-01-later.md",
-        "+++\ntitle = \"Later\"\n+++\n",
-    );
+    site.write("content/world/2025-03-09-draft.md", "+++\ntitle = \"Draft\"\ndraft = true\n+++\n");
+    site.write("content/world/2099-01-01-later.md", "+++\ntitle = \"Later\"\n+++\n");
     site.run(&["build"]).success();
     assert!(!site.root().join("public/world/draft").exists());
     assert!(!site.root().join("public/world/later").exists());
@@ -192,8 +141,7 @@ fn drafts_and_scheduled_articles_need_their_flags() {
     assert!(site.root().join("public/world/draft/index.html").exists());
     assert!(site.root().join("public/world/later/index.html").exists());
     // SOURCE_DATE_EPOCH decides what "now" is.
-    site.run_with(&["build"], &[("SOURCE_DATE_EPOCH", "4102444800")])
-        .success();
+    site.run_with(&["build"], &[("SOURCE_DATE_EPOCH", "4102444800")]).success();
     assert!(site.root().join("public/world/later/index.html").exists());
 }
 
@@ -210,21 +158,11 @@ fn categories_paginate_newest_first() {
     let first = site.main_of("public/world/index.html");
     let titles = |html: &str| -> Vec<String> {
         html.match_indices("<h3 class=\"card-headline\"><a href=\"")
-            .map(|(at, _)| {
-                html[at..]
-                    .split('>')
-                    .nth(2)
-                    .unwrap()
-                    .trim_end_matches("</a")
-                    .to_string()
-            })
+            .map(|(at, _)| html[at..].split('>').nth(2).unwrap().trim_end_matches("</a").to_string())
             .collect()
     };
     assert_eq!(titles(&first), ["Story 14", "Story 13"]);
-    assert_eq!(
-        titles(&site.main_of("public/world/page/3/index.html")),
-        ["Story 10", "Harbour Reopens After Storm"]
-    );
+    assert_eq!(titles(&site.main_of("public/world/page/3/index.html")), ["Story 10", "Harbour Reopens After Storm"]);
     let page2 = site.read("public/world/page/2/index.html");
     assert!(page2.contains("<link rel=\"prev\" href=\"https://gazette.test/world/\">"));
     assert!(page2.contains("<link rel=\"next\" href=\"https://gazette.test/world/page/3/\">"));
@@ -234,17 +172,12 @@ fn categories_paginate_newest_first() {
 #[test]
 fn permalink_tokens_and_base_url_override() {
     let site = Site::new(&[]);
-    let config = site.read("config.toml").replace(
-        "articles_per_page = 2",
-        "permalink = \"/{year}/{month}/{day}/{slug}/\"",
-    );
+    let config =
+        site.read("config.toml").replace("articles_per_page = 2", "permalink = \"/{year}/{month}/{day}/{slug}/\"");
     site.write("config.toml", &config);
-    site.run(&["build", "--base-url", "http://127.0.0.1:8000/"])
-        .success();
+    site.run(&["build", "--base-url", "http://127.0.0.1:8000/"]).success();
     let html = site.read("public/2025/03/01/harbour-reopens/index.html");
-    assert!(html.contains(
-        "<link rel=\"canonical\" href=\"http://127.0.0.1:8000/2025/03/01/harbour-reopens/\">"
-    ));
+    assert!(html.contains("<link rel=\"canonical\" href=\"http://127.0.0.1:8000/2025/03/01/harbour-reopens/\">"));
 }
 
 #[test]
@@ -252,17 +185,9 @@ fn check_writes_nothing() {
     let site = Site::new(&[]);
     let output = site.run(&["check"]);
     output.success();
-    assert!(
-        output
-            .stdout
-            .starts_with("Checked 2 articles in 2 categories: 21 files in ")
-    );
+    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 21 files in "));
     assert!(!site.root().join("public").exists());
-    assert_eq!(
-        std::fs::read_dir(site.root()).unwrap().count(),
-        2,
-        "only config.toml and content/"
-    );
+    assert_eq!(std::fs::read_dir(site.root()).unwrap().count(), 2, "only config.toml and content/");
 }
 
 #[test]
@@ -272,15 +197,8 @@ fn a_rebuild_replaces_the_output_and_removes_stale_files() {
     std::fs::remove_file(site.root().join("content/sport/2025-03-02-final-score.md")).unwrap();
     site.run(&["build"]).success();
     assert!(!site.root().join("public/sport/final-score").exists());
-    let names: Vec<_> = std::fs::read_dir(site.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(
-        names.len(),
-        3,
-        "config.toml, content/ and public/ only: {names:?}"
-    );
+    let names: Vec<_> = std::fs::read_dir(site.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 3, "config.toml, content/ and public/ only: {names:?}");
 }
 
 #[test]
@@ -291,22 +209,11 @@ fn output_is_identical_whatever_the_thread_count() {
     std::fs::copy(repo.join("config.toml"), site.root().join("config.toml")).unwrap();
     // The sample site's *now*: 2026-11-25T12:00:00Z.
     let now = ("SOURCE_DATE_EPOCH", "1795608000");
-    site.run_with(
-        &["build", "--output", "one"],
-        &[("RAYON_NUM_THREADS", "1"), now],
-    )
-    .success();
-    site.run_with(
-        &["build", "--output", "eight"],
-        &[("RAYON_NUM_THREADS", "8"), now],
-    )
-    .success();
+    site.run_with(&["build", "--output", "one"], &[("RAYON_NUM_THREADS", "1"), now]).success();
+    site.run_with(&["build", "--output", "eight"], &[("RAYON_NUM_THREADS", "8"), now]).success();
     let one = snapshot(&site.root().join("one"));
     assert!(one.len() > 15);
-    assert!(
-        one == snapshot(&site.root().join("eight")),
-        "outputs differ between 1 and 8 threads"
-    );
+    assert!(one == snapshot(&site.root().join("eight")), "outputs differ between 1 and 8 threads");
 }
 
 #[test]
@@ -322,17 +229,12 @@ fn images_beside_an_article_are_copied_beside_its_output() {
     );
     site.run(&["build"]).success();
     assert_eq!(site.read("public/world/gallery/harbour.png"), "png bytes");
-    assert_eq!(
-        site.read("public/world/gallery/photos/crane.png"),
-        "crane bytes"
-    );
+    assert_eq!(site.read("public/world/gallery/photos/crane.png"), "crane bytes");
     // Files no article shows keep their path under content/.
     assert_eq!(site.read("public/world/report.pdf"), "pdf bytes");
     assert!(!site.root().join("public/world/harbour.png").exists());
     let html = site.main_of("public/world/gallery/index.html");
-    assert!(html.contains(
-        "<img src=\"https://gazette.test/world/gallery/harbour.png\" alt=\"The harbour at dawn\">"
-    ));
+    assert!(html.contains("<img src=\"https://gazette.test/world/gallery/harbour.png\" alt=\"The harbour at dawn\">"));
     assert!(html.contains(
         "<img src=\"https://gazette.test/world/gallery/photos/crane.png\" alt=\"A crane unloads a ship\" loading=\"lazy\">"
     ));
@@ -349,15 +251,7 @@ fn the_root_flag_builds_a_site_elsewhere() {
         .env("SOURCE_DATE_EPOCH", crate::support::NOW)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        site.root()
-            .join("public/world/harbour-reopens/index.html")
-            .exists()
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(site.root().join("public/world/harbour-reopens/index.html").exists());
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }

@@ -23,27 +23,16 @@ fn fails(case: &str) {
         fs::remove_file(site.root().join("config.toml")).unwrap();
     }
     let output = site.run(&["build"]);
-    assert_eq!(
-        output.code, 1,
-        "stdout: {}\nstderr: {}",
-        output.stdout, output.stderr
-    );
+    assert_eq!(output.code, 1, "stdout: {}\nstderr: {}", output.stdout, output.stderr);
     assert_eq!(output.stdout, "");
     expect_stderr(case, &output.stderr);
-    assert_eq!(
-        snapshot(&site.root().join("public")),
-        before,
-        "public/ changed after a failed build"
-    );
+    assert_eq!(snapshot(&site.root().join("public")), before, "public/ changed after a failed build");
     let leftovers: Vec<_> = fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.contains("broadsheet"))
         .collect();
-    assert!(
-        leftovers.is_empty(),
-        "staging folders left behind: {leftovers:?}"
-    );
+    assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
 
     // `check` finds exactly the same problems.
     let check = site.run(&["check"]);
@@ -57,8 +46,7 @@ fn expect_stderr(case: &str, actual: &str) {
         fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("no {}; run with BLESS=1", path.display()));
+    let expected = fs::read_to_string(&path).unwrap_or_else(|_| panic!("no {}; run with BLESS=1", path.display()));
     assert_eq!(actual, expected, "stderr of case {case}");
 }
 
@@ -102,32 +90,19 @@ fn dangerous_output_folders_are_usage_errors() {
         (".", "it is the site's root folder or contains it"),
         ("content", "it lies inside one of the site's source folders"),
         ("..", "it is the site's root folder or contains it"),
-        (
-            outside.as_str(),
-            "it is not empty and was not made by broadsheet",
-        ),
+        (outside.as_str(), "it is not empty and was not made by broadsheet"),
     ] {
         let result = site.run(&["build", "--output", output]);
         assert_eq!(result.code, 2, "{output}: {}", result.stderr);
-        assert_eq!(
-            result.stderr,
-            format!("error: refusing to write the site into {output}: {reason}\n")
-        );
+        assert_eq!(result.stderr, format!("error: refusing to write the site into {output}: {reason}\n"));
     }
-    assert_eq!(
-        fs::read_to_string(format!("{outside}/notes.txt")).unwrap(),
-        "keep me"
-    );
+    assert_eq!(fs::read_to_string(format!("{outside}/notes.txt")).unwrap(), "keep me");
     // A folder holding a config.toml outside the root: another site's sources.
     let other = tempfile::tempdir().unwrap();
     fs::write(other.path().join("config.toml"), "").unwrap();
     let result = site.run(&["build", "--output", other.path().to_str().unwrap()]);
     assert_eq!(result.code, 2);
-    assert!(
-        result
-            .stderr
-            .ends_with("it holds config.toml or content/, so it looks like a site's sources\n")
-    );
+    assert!(result.stderr.ends_with("it holds config.toml or content/, so it looks like a site's sources\n"));
     // An empty folder outside the root is fine, and so is rebuilding into it.
     let empty = tempfile::tempdir().unwrap();
     let empty = empty.path().to_str().unwrap();
@@ -141,10 +116,7 @@ fn usage_errors_exit_2() {
     assert_eq!(site.run(&["build", "--frobnicate"]).code, 2);
     let bad_url = site.run(&["build", "--base-url", "gazette.test"]);
     assert_eq!(bad_url.code, 2);
-    assert_eq!(
-        bad_url.stderr,
-        "error: --base-url must be an absolute http(s) URL, not \"gazette.test\"\n"
-    );
+    assert_eq!(bad_url.stderr, "error: --base-url must be an absolute http(s) URL, not \"gazette.test\"\n");
     let bad_epoch = site.run_with(&["check"], &[("SOURCE_DATE_EPOCH", "yesterday")]);
     assert_eq!(bad_epoch.code, 2);
 }

@@ -30,9 +30,7 @@ impl Site {
 
     /// An empty folder, for sites written by the test itself.
     pub fn empty() -> Site {
-        Site {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Site { dir: tempfile::tempdir().unwrap() }
     }
 
     pub fn root(&self) -> &Path {
@@ -52,10 +50,7 @@ impl Site {
 
     pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_broadsheet"));
-        command
-            .args(args)
-            .current_dir(self.root())
-            .env("SOURCE_DATE_EPOCH", NOW);
+        command.args(args).current_dir(self.root()).env("SOURCE_DATE_EPOCH", NOW);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -113,11 +108,6 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), fs::read(e.path()).unwrap()))
         .collect()
 }
