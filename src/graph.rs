@@ -150,58 +150,78 @@ pub fn backlinks(nodes: &[Node]) -> Vec<Vec<usize>> {
 /// [`WINDOW`] articles nearest in date on each side in each of its tags and
 /// in its category, found through an inverted index.
 pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
-    let order =
-        |a: &usize, b: &usize| nodes[*a].date.cmp(&nodes[*b].date).then_with(|| nodes[*a].rel.cmp(nodes[*b].rel));
-    let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_category: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, node) in nodes.iter().enumerate() {
-        for tag in node.tags {
-            by_tag.entry(tag.as_str()).or_default().push(i);
-        }
-        by_category.entry(node.category).or_default().push(i);
+    // Everything below compares integers: each article's rank in (date,
+    // path) order, and tags interned as numbers.
+    let mut by_rank: Vec<usize> = (0..nodes.len()).collect();
+    by_rank.sort_by(|&a, &b| nodes[a].date.cmp(&nodes[b].date).then_with(|| nodes[a].rel.cmp(nodes[b].rel)));
+    let mut rank = vec![0; nodes.len()];
+    for (r, &i) in by_rank.iter().enumerate() {
+        rank[i] = r;
     }
-    for list in by_tag.values_mut().chain(by_category.values_mut()) {
-        list.sort_by(order);
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let tags: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| {
+            n.tags
+                .iter()
+                .map(|t| {
+                    let next = ids.len();
+                    *ids.entry(t.as_str()).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    // Postings in rank order, so a window around an article is a slice.
+    let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    let mut by_category: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &i in &by_rank {
+        for &tag in &tags[i] {
+            by_tag[tag].push(i);
+        }
+        by_category.entry(nodes[i].category).or_default().push(i);
     }
     let total = nodes.len() as f64;
-    let weight: HashMap<&str, f64> =
-        by_tag.iter().map(|(tag, list)| (*tag, (1.0 + total / list.len() as f64).ln())).collect();
-
+    let weight: Vec<f64> = by_tag.iter().map(|list| (1.0 + total / list.len() as f64).ln()).collect();
     let neighbours = |list: &[usize], me: usize, out: &mut Vec<usize>| {
-        let at = list.binary_search_by(|x| order(x, &me)).unwrap_or_else(|at| at);
-        let from = at.saturating_sub(WINDOW);
-        let to = (at + WINDOW + 1).min(list.len());
-        out.extend_from_slice(&list[from..to]);
+        let at = list.partition_point(|&x| rank[x] < rank[me]);
+        out.extend_from_slice(&list[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(list.len())]);
+    };
+    let score = |a: usize, b: usize| {
+        let shared: f64 = tags[a].iter().filter(|t| tags[b].contains(t)).map(|&t| weight[t]).sum();
+        let category = if nodes[a].category == nodes[b].category { 1.0 } else { 0.0 };
+        let days = (nodes[a].date - nodes[b].date).unsigned_abs() as f64 / 86_400.0;
+        shared + category + 1.0 / (1.0 + days / 7.0)
+    };
+    // Higher score first; ties: newer first, then path (a higher rank is
+    // newer or, on the same date, a later path).
+    let better = |a: &(f64, usize), b: &(f64, usize)| {
+        b.0.total_cmp(&a.0).then_with(|| nodes[b.1].date.cmp(&nodes[a.1].date)).then_with(|| rank[a.1].cmp(&rank[b.1]))
     };
 
     use rayon::prelude::*;
     (0..nodes.len())
         .into_par_iter()
         .map(|me| {
-            let node = &nodes[me];
-            let mut candidates = Vec::new();
-            for tag in node.tags {
-                neighbours(&by_tag[tag.as_str()], me, &mut candidates);
+            let mut candidates = Vec::with_capacity((tags[me].len() + 1) * (2 * WINDOW + 1));
+            for &tag in &tags[me] {
+                neighbours(&by_tag[tag], me, &mut candidates);
             }
-            neighbours(&by_category[&node.category], me, &mut candidates);
+            neighbours(&by_category[&nodes[me].category], me, &mut candidates);
             candidates.sort_unstable();
             candidates.dedup();
             let mut scored: Vec<(f64, usize)> = candidates
                 .into_iter()
-                .filter(|&c| c != me && !node.refs.contains(&c))
-                .map(|c| (score(node, &nodes[c], &weight), c))
+                .filter(|&c| c != me && !nodes[me].refs.contains(&c))
+                .map(|c| (score(me, c), c))
                 .collect();
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| newest_first(nodes, a.1, b.1)));
-            scored.into_iter().take(RELATED_LIMIT).map(|(_, c)| c).collect()
+            if scored.len() > RELATED_LIMIT {
+                scored.select_nth_unstable_by(RELATED_LIMIT - 1, better);
+                scored.truncate(RELATED_LIMIT);
+            }
+            scored.sort_by(better);
+            scored.into_iter().map(|(_, c)| c).collect()
         })
         .collect()
-}
-
-fn score(a: &Node, b: &Node, weight: &HashMap<&str, f64>) -> f64 {
-    let shared: f64 = a.tags.iter().filter(|t| b.tags.contains(t)).map(|t| weight[t.as_str()]).sum();
-    let category = if a.category == b.category { 1.0 } else { 0.0 };
-    let days = (a.date - b.date).unsigned_abs() as f64 / 86_400.0;
-    shared + category + 1.0 / (1.0 + days / 7.0)
 }
 
 #[cfg(test)]
