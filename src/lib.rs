@@ -125,7 +125,12 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
         StaticFile::Disk(path) => staging.copy(rel, path),
     })?;
     timings.lap("write files");
-    staging.commit()?;
+    let page_files: Vec<String> = plan.pages.iter().map(|(path, _)| render::output_file(path)).collect();
+    let mut keep: std::collections::HashSet<&str> = page_files.iter().map(String::as_str).collect();
+    keep.extend(plan.generated.iter().map(|(rel, _)| rel.as_str()));
+    keep.extend(plan.files.iter().map(|(rel, _)| rel.as_str()));
+    keep.insert(write::MARKER);
+    staging.commit(&keep)?;
     timings.lap("commit");
     Ok(prepared.report(plan.file_count(), started.elapsed(), timings))
 }

@@ -191,14 +191,32 @@ fn check_writes_nothing() {
 }
 
 #[test]
-fn a_rebuild_replaces_the_output_and_removes_stale_files() {
+fn rebuilds_through_the_twin_equal_a_fresh_build() {
     let site = Site::new(&[]);
-    site.run(&["build"]).success();
-    std::fs::remove_file(site.root().join("content/sport/2025-03-02-final-score.md")).unwrap();
-    site.run(&["build"]).success();
+    let fresh = |site: &Site| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("fresh");
+        site.run(&["build", "--output", out.to_str().unwrap()]).success();
+        (dir, snapshot(&out))
+    };
+    // Each step edits the site; every build after the second writes into
+    // the twin that holds the site of two builds before.
+    let steps: [&dyn Fn(&Site); 4] = [
+        &|_| {},
+        &|s| std::fs::remove_file(s.root().join("content/sport/2025-03-02-final-score.md")).unwrap(),
+        &|s| s.write("content/world/2025-03-05-new.md", "+++\ntitle = \"New\"\ntags = [\"ports\"]\n+++\nBody.\n"),
+        &|s| s.write("content/world/2025-03-05-new.md", "+++\ntitle = \"Newer\"\n+++\nEdited body.\n"),
+    ];
+    for step in steps {
+        step(&site);
+        site.run(&["build"]).success();
+        let (_dir, expected) = fresh(&site);
+        assert!(snapshot(&site.root().join("public")) == expected, "incremental output differs from a fresh build");
+    }
     assert!(!site.root().join("public/sport/final-score").exists());
-    let names: Vec<_> = std::fs::read_dir(site.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names.len(), 3, "config.toml, content/ and public/ only: {names:?}");
+    let mut names: Vec<_> = std::fs::read_dir(site.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, [".public.broadsheet-twin", "config.toml", "content", "public"]);
 }
 
 #[test]
