@@ -68,8 +68,8 @@ pub struct Report {
     pub files: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Diagnostic>,
-    /// load, parse, graph, plan, render, write.
-    pub timings: Vec<(&'static str, Duration)>,
+    /// load, parse, graph, plan, render, write: time and peak memory.
+    pub timings: Vec<(&'static str, Duration, Option<u64>)>,
 }
 
 /// Validates everything `build` validates, and writes nothing.
@@ -80,9 +80,10 @@ pub fn check(options: &SiteOptions) -> Result<Report, Error> {
     let plan = Plan::new(&site, &prepared)?;
     let renderer = prepared.renderer(&site)?;
     timings.lap("plan");
-    let results: Vec<Result<String, Diagnostic>> =
-        plan.pages.par_iter().map(|(_, page)| site.render(&renderer, *page)).collect();
-    fail_on(results.into_iter().filter_map(Result::err).collect())?;
+    // Rendered and dropped at once: check keeps no page in memory.
+    let problems: Vec<Diagnostic> =
+        plan.pages.par_iter().filter_map(|(_, page)| site.render(&renderer, *page).err()).collect();
+    fail_on(problems)?;
     timings.lap("render");
     Ok(prepared.report(plan.file_count(), started.elapsed(), timings))
 }
@@ -185,7 +186,8 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<(Prepared, T
     let content = load::load_content(root, &mut diags);
     let theme = render::theme::load(root, &config.theme, &mut diags);
     timings.lap("load");
-    let articles = parse::parse_articles(&config, &content, selection, &mut diags);
+    let mut content = content;
+    let articles = parse::parse_articles(&config, &mut content, selection, &mut diags);
     timings.lap("parse");
     let graph = graph::link(&articles, &mut diags);
     timings.lap("graph");
@@ -206,10 +208,11 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<(Prepared, T
     Ok((prepared, timings))
 }
 
-/// How long each phase of a build took, for `--timings`.
+/// How long each phase of a build took, for `--timings`, and the peak
+/// memory (resident set, in KiB, where the platform tells) at its end.
 #[derive(Debug)]
 pub struct Timings {
-    pub phases: Vec<(&'static str, Duration)>,
+    pub phases: Vec<(&'static str, Duration, Option<u64>)>,
     last: Instant,
 }
 
@@ -221,9 +224,16 @@ impl Timings {
     /// Ends the phase `name` now.
     fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
-        self.phases.push((name, now - self.last));
+        self.phases.push((name, now - self.last, peak_rss_kib()));
         self.last = now;
     }
+}
+
+/// The process's peak resident set so far (Linux: VmHWM).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl Prepared {

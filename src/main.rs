@@ -61,8 +61,9 @@ fn summary(verb: &str, report: &Report, tail: &str, timings: bool) {
         eprintln!("{}\n", warning.render());
     }
     if timings {
-        for (phase, took) in &report.timings {
-            eprintln!("{phase:>20}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+        for (phase, took, peak) in &report.timings {
+            let peak = peak.map(|kib| format!("  (peak memory {} MB)", kib / 1024)).unwrap_or_default();
+            eprintln!("{phase:>20}: {:>8.1} ms{peak}", took.as_secs_f64() * 1000.0);
         }
     }
     println!(

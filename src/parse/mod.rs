@@ -59,22 +59,26 @@ pub struct Articles {
     pub withheld: HashMap<String, Withheld>,
 }
 
-struct Head<'a> {
-    file: &'a SourceFile,
+struct Head {
+    file: SourceFile,
     category: usize,
     front: FrontMatter,
     body_offset: usize,
     warnings: Vec<Diagnostic>,
 }
 
+/// Parses every article of `content` (taking its texts: each is dropped as
+/// soon as its article is rendered, so a large archive never holds all its
+/// sources and all its bodies at once).
 pub fn parse_articles(
     config: &Config,
-    content: &Content,
+    content: &mut Content,
     selection: Selection,
     diags: &mut Vec<Diagnostic>,
 ) -> Articles {
+    let files = std::mem::take(&mut content.articles);
     let heads: Vec<Result<Head, Vec<Diagnostic>>> =
-        content.articles.par_iter().map(|file| parse_head(config, file)).collect();
+        files.into_par_iter().map(|file| parse_head(config, file)).collect();
     let mut published = Vec::new();
     let mut withheld = HashMap::new();
     for head in heads {
@@ -92,61 +96,58 @@ pub fn parse_articles(
         }
     }
     let index = Index::new(config, content, &published, diags);
-    let bodies: Vec<(Body, Vec<Diagnostic>)> = published
-        .par_iter()
-        .map(|head| {
-            let origin = Origin { rel: &head.file.rel, file_text: &head.file.text, body_offset: head.body_offset };
-            let mut diags = Vec::new();
-            let body = markdown::render(&origin, &index, &mut diags);
-            (body, diags)
-        })
-        .collect();
-    let mut articles = Vec::with_capacity(published.len());
-    for (head, (body, body_diags)) in published.into_iter().zip(bodies) {
-        diags.extend(body_diags);
-        if head.front.description.is_none() && body.first_paragraph.is_empty() {
-            diags.push(
-                Diagnostic::warning("the article has no description and no first paragraph to take one from")
-                    .at(first_line(&head.file.rel, &head.file.text))
-                    .hint("add description = \"…\", the one-sentence dek readers see under the headline"),
-            );
-        }
-        let path = index.paths[head.file.rel.as_str()].clone();
-        let url = config.url(&path);
-        let mut front = head.front;
-        let mut assets = body.assets.clone();
-        if let Some(image) = &mut front.image {
-            match markdown::local_image(&image.src, &head.file.rel, &index) {
-                None => {}
-                Some(Ok(asset)) => {
-                    image.src = asset.url.clone();
-                    image.size = asset.size;
-                    assets.push(asset);
-                }
-                Some(Err(missing)) => diags.push(missing.at(image.location.clone())),
-            }
-        }
-        let mut tag_slugs: Vec<String> = Vec::with_capacity(front.tags.len());
-        for slug in front.tags.iter().map(|t| crate::text::slugify(t)) {
-            if !tag_slugs.contains(&slug) {
-                tag_slugs.push(slug);
-            }
-        }
-        articles.push(Article {
-            rel: head.file.rel.clone(),
-            category: head.category,
-            front,
-            tag_slugs,
-            path,
-            url,
-            body,
-            assets,
-        });
+    let rendered: Vec<(Article, Vec<Diagnostic>)> =
+        published.into_par_iter().map(|head| finish(config, &index, head)).collect();
+    let mut articles = Vec::with_capacity(rendered.len());
+    for (article, article_diags) in rendered {
+        diags.extend(article_diags);
+        articles.push(article);
     }
     Articles { published: articles, withheld }
 }
 
-fn parse_head<'a>(config: &Config, file: &'a SourceFile) -> Result<Head<'a>, Vec<Diagnostic>> {
+/// Renders the body of a parsed article and resolves its featured image;
+/// the source text is dropped here.
+fn finish(config: &Config, index: &Index, head: Head) -> (Article, Vec<Diagnostic>) {
+    let rel = head.file.rel;
+    let text = head.file.text;
+    let origin = Origin { rel: &rel, file_text: &text, body_offset: head.body_offset };
+    let mut diags = Vec::new();
+    let body = markdown::render(&origin, index, &mut diags);
+    if head.front.description.is_none() && body.first_paragraph.is_empty() {
+        diags.push(
+            Diagnostic::warning("the article has no description and no first paragraph to take one from")
+                .at(first_line(&rel, &text))
+                .hint("add description = \"…\", the one-sentence dek readers see under the headline"),
+        );
+    }
+    drop(text);
+    let path = index.paths[rel.as_str()].clone();
+    let url = config.url(&path);
+    let mut front = head.front;
+    let mut assets = body.assets.clone();
+    if let Some(image) = &mut front.image {
+        match markdown::local_image(&image.src, &rel, index) {
+            None => {}
+            Some(Ok(asset)) => {
+                image.src = asset.url.clone();
+                image.size = asset.size;
+                assets.push(asset);
+            }
+            Some(Err(missing)) => diags.push(missing.at(image.location.clone())),
+        }
+    }
+    let mut tag_slugs: Vec<String> = Vec::with_capacity(front.tags.len());
+    for slug in front.tags.iter().map(|t| crate::text::slugify(t)) {
+        if !tag_slugs.contains(&slug) {
+            tag_slugs.push(slug);
+        }
+    }
+    let article = Article { rel, category: head.category, front, tag_slugs, path, url, body, assets };
+    (article, diags)
+}
+
+fn parse_head(config: &Config, file: SourceFile) -> Result<Head, Vec<Diagnostic>> {
     let Some((folder, _)) = file.rel.split_once('/') else {
         return Err(vec![
             Diagnostic::error("article is not in a category folder")
@@ -194,14 +195,14 @@ fn withheld_because(front: &FrontMatter, selection: Selection) -> Option<Withhel
 struct Index<'a> {
     config: &'a Config,
     /// Content path → site path.
-    paths: HashMap<&'a str, String>,
-    urls: HashMap<&'a str, String>,
+    paths: HashMap<String, String>,
+    urls: HashMap<String, String>,
     /// Content path → file on disk.
     assets: HashMap<&'a str, &'a std::path::Path>,
 }
 
 impl<'a> Index<'a> {
-    fn new(config: &'a Config, content: &'a Content, heads: &[Head<'a>], diags: &mut Vec<Diagnostic>) -> Index<'a> {
+    fn new(config: &'a Config, content: &'a Content, heads: &[Head], diags: &mut Vec<Diagnostic>) -> Index<'a> {
         let mut paths = HashMap::with_capacity(heads.len());
         let mut owners: HashMap<String, &Head> = HashMap::with_capacity(heads.len());
         for head in heads {
@@ -220,9 +221,9 @@ impl<'a> Index<'a> {
             } else {
                 owners.insert(path.clone(), head);
             }
-            paths.insert(head.file.rel.as_str(), path);
+            paths.insert(head.file.rel.clone(), path);
         }
-        let urls = paths.iter().map(|(rel, path)| (*rel, config.url(path))).collect();
+        let urls = paths.iter().map(|(rel, path)| (rel.clone(), config.url(path))).collect();
         let assets = content.assets.iter().map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
         Index { config, paths, urls, assets }
     }
