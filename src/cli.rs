@@ -18,6 +18,31 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate everything `build` validates, and write nothing.
     Check(CheckArgs),
+    /// Start an article: content/<category>/<today>-<slug>.md.
+    New(NewArgs),
+    /// Write a minimal working site into an empty or new folder.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// A category declared in config.toml.
+    pub category: String,
+    /// The headline; the file name is made from it.
+    pub title: String,
+    /// The byline: an author-profile key or a name.
+    #[arg(long)]
+    pub author: Option<String>,
+    /// The site's folder, holding config.toml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the site (default: the current folder).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 /// Flags shared by every command that loads a site.

@@ -13,6 +13,7 @@ pub mod load;
 pub mod outputs;
 pub mod parse;
 pub mod render;
+pub mod scaffold;
 pub mod text;
 pub mod write;
 

@@ -31,6 +31,16 @@ fn main() -> ExitCode {
             let timings = args.site.timings;
             broadsheet::check(&site(args.site)).map(|report| summary("Checked", &report, "; nothing written", timings))
         }
+        Command::New(args) => {
+            broadsheet::scaffold::new_article(&args.root, &args.category, &args.title, args.author.as_deref())
+                .map(|path| println!("Created {}", path.display()))
+        }
+        Command::Init(args) => broadsheet::scaffold::init(&args.dir).map(|files| {
+            for file in files {
+                println!("Created {}", args.dir.join(file).display());
+            }
+            println!("Build it with: broadsheet build --root {}", args.dir.display());
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

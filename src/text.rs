@@ -1,10 +1,11 @@
 //! Small text helpers shared by every stage: URL slugs, GitHub-style heading
 //! ids, typographic punctuation for plain strings, and "did you mean" hints.
 
-/// A URL slug: ASCII transliteration, lowercase, runs of anything else
-/// collapsed into one `-` ("Política Exterior" → "politica-exterior").
+/// A URL slug: ASCII transliteration, lowercase, apostrophes dropped, runs
+/// of anything else collapsed into one `-` ("Política Exterior" →
+/// "politica-exterior", "Harbour's Gates" → "harbours-gates").
 pub fn slugify(text: &str) -> String {
-    slug::slugify(text)
+    slug::slugify(text.replace(['\'', '’'], ""))
 }
 
 /// The id GitHub gives a heading: lowercase, punctuation dropped, spaces as
@@ -86,6 +87,7 @@ mod tests {
     fn slugs_are_ascii_and_dashed() {
         assert_eq!(slugify("Política Exterior"), "politica-exterior");
         assert_eq!(slugify("  U.S. Navy -- 2025! "), "u-s-navy-2025");
+        assert_eq!(slugify("Harbour's Gates, Harbour’s Gates"), "harbours-gates-harbours-gates");
     }
 
     #[test]

@@ -191,7 +191,8 @@ impl<'a> Site<'a> {
         match page {
             Page::Home => renderer.render("index.html", &self.home()),
             Page::Article(i) => {
-                let article = views::article(self.config, i, &self.articles[i], &self.summaries, &self.values, self.graph);
+                let article =
+                    views::article(self.config, i, &self.articles[i], &self.summaries, &self.values, self.graph);
                 let summary = &self.summaries[i];
                 let page = PageMeta {
                     title: Some(summary.title.to_string()),

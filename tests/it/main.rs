@@ -4,4 +4,5 @@
 mod build;
 mod errors;
 mod outputs;
+mod scaffold;
 mod support;
