@@ -18,10 +18,24 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate everything `build` validates, and write nothing.
     Check(CheckArgs),
+    /// Serve the site from memory, rebuilding and reloading the browser on every save.
+    Serve(ServeArgs),
     /// Start an article: content/<category>/<today>-<slug>.md.
     New(NewArgs),
     /// Write a minimal working site into an empty or new folder.
     Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The first port to try; the next free one is used when it is busy (0: any).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// The address to listen on; loopback unless you mean to share the preview.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ pub mod outputs;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod text;
 pub mod write;
 
@@ -101,12 +102,46 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let renderer = prepared.renderer(&site)?;
     timings.lap("plan");
     let staging = write::Staging::create(&output)?;
+    emit(&site, &renderer, &plan, &staging, &mut timings)?;
+    staging.commit(&plan.output_files())?;
+    timings.lap("commit");
+    Ok(prepared.report(plan.file_count(), started.elapsed(), timings))
+}
+
+/// Every file of a site built in memory, by output path (`serve`).
+pub type Files = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// Builds the site into memory: exactly the files `build --base-url` would
+/// write, for `serve`.
+pub fn build_in_memory(options: &SiteOptions, base_url: &str) -> Result<(Files, Report), Error> {
+    let started = Instant::now();
+    let (prepared, mut timings) = prepare(options, Some(base_url))?;
+    let site = prepared.site();
+    let plan = Plan::new(&site, &prepared)?;
+    let renderer = prepared.renderer(&site)?;
+    timings.lap("plan");
+    let memory = write::Memory::default();
+    emit(&site, &renderer, &plan, &memory, &mut timings)?;
+    let mut files = memory.into_files();
+    files.insert(write::MARKER.to_string(), write::marker_for(&plan.output_files()).into_bytes());
+    Ok((files, prepared.report(plan.file_count(), started.elapsed(), timings)))
+}
+
+/// Renders every page and writes it, the generated files and the static
+/// files to `sink`; all template errors are collected before failing.
+fn emit(
+    site: &render::Site,
+    renderer: &render::Renderer,
+    plan: &Plan,
+    sink: &dyn write::Sink,
+    timings: &mut Timings,
+) -> Result<(), Error> {
     let results: Vec<Result<(), Error>> = plan
         .pages
         .par_iter()
         .map(|(path, page)| {
-            let html = site.render(&renderer, *page).map_err(|d| Failed { diagnostics: vec![d] })?;
-            staging.write(&render::output_file(path), html.as_bytes()).map_err(Error::Io)
+            let html = site.render(renderer, *page).map_err(|d| Failed { diagnostics: vec![d] })?;
+            sink.write(&render::output_file(path), html.as_bytes()).map_err(Error::Io)
         })
         .collect();
     let mut problems = Vec::new();
@@ -120,21 +155,14 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     fail_on(problems)?;
     timings.lap("render+write pages");
     for (rel, bytes) in &plan.generated {
-        staging.write(rel, bytes)?;
+        sink.write(rel, bytes)?;
     }
     plan.files.par_iter().try_for_each(|(rel, file)| match file {
-        StaticFile::Embedded(bytes) => staging.write(rel, bytes),
-        StaticFile::Disk(path) => staging.copy(rel, path),
+        StaticFile::Embedded(bytes) => sink.write(rel, bytes),
+        StaticFile::Disk(path) => sink.copy(rel, path),
     })?;
     timings.lap("write files");
-    let page_files: Vec<String> = plan.pages.iter().map(|(path, _)| render::output_file(path)).collect();
-    let mut keep: std::collections::HashSet<&str> = page_files.iter().map(String::as_str).collect();
-    keep.extend(plan.generated.iter().map(|(rel, _)| rel.as_str()));
-    keep.extend(plan.files.iter().map(|(rel, _)| rel.as_str()));
-    keep.insert(write::MARKER);
-    staging.commit(&keep)?;
-    timings.lap("commit");
-    Ok(prepared.report(plan.file_count(), started.elapsed(), timings))
+    Ok(())
 }
 
 /// *Now*: `SOURCE_DATE_EPOCH` when set, else the clock.
@@ -278,6 +306,16 @@ struct Plan {
 impl Plan {
     fn file_count(&self) -> usize {
         self.pages.len() + self.generated.len() + self.files.len()
+    }
+
+    /// Every output file, the marker included.
+    fn output_files(&self) -> std::collections::HashSet<String> {
+        let mut files: std::collections::HashSet<String> =
+            self.pages.iter().map(|(path, _)| render::output_file(path)).collect();
+        files.extend(self.generated.iter().map(|(rel, _)| rel.clone()));
+        files.extend(self.files.iter().map(|(rel, _)| rel.clone()));
+        files.insert(write::MARKER.to_string());
+        files
     }
 
     /// Lists every output file, and refuses two sources for one file.

@@ -31,6 +31,11 @@ fn main() -> ExitCode {
             let timings = args.site.timings;
             broadsheet::check(&site(args.site)).map(|report| summary("Checked", &report, "; nothing written", timings))
         }
+        Command::Serve(args) => broadsheet::serve::serve(broadsheet::serve::ServeOptions {
+            site: site(args.site),
+            bind: args.bind,
+            port: args.port,
+        }),
         Command::New(args) => {
             broadsheet::scaffold::new_article(&args.root, &args.category, &args.title, args.author.as_deref())
                 .map(|path| println!("Created {}", path.display()))

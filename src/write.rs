@@ -134,7 +134,7 @@ impl Staging {
     /// Removes what an earlier build left in the twin that this one did not
     /// write (`keep` lists every output file), then puts the twin in place
     /// of the output; the old output becomes the twin.
-    pub fn commit(mut self, keep: &std::collections::HashSet<&str>) -> Result<()> {
+    pub fn commit(mut self, keep: &std::collections::HashSet<String>) -> Result<()> {
         let files = fingerprint(keep);
         // Listing the twin costs a walk over every file; when it held the
         // very same list of files there is nothing stale to find.
@@ -189,6 +189,51 @@ fn write_creating_dirs(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
 }
 
+/// The marker file's text for a site of these files, as `build` writes it.
+pub fn marker_for(files: &std::collections::HashSet<String>) -> String {
+    marker(Some(fingerprint(files)))
+}
+
+/// Where a build puts its files: a staging folder, or memory for `serve`.
+pub trait Sink: Sync {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
+    fn copy(&self, rel: &str, from: &Path) -> Result<()>;
+}
+
+impl Sink for Staging {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        Staging::write(self, rel, bytes)
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        Staging::copy(self, rel, from)
+    }
+}
+
+/// A site kept in memory, for `serve`.
+#[derive(Default)]
+pub struct Memory {
+    files: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
+}
+
+impl Memory {
+    pub fn into_files(self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Memory {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        let bytes = fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+        self.write(rel, &bytes)
+    }
+}
+
 /// The marker file's text; it records a fingerprint of the folder's list
 /// of files.
 fn marker(files: Option<u64>) -> String {
@@ -207,8 +252,8 @@ fn read_fingerprint(path: &Path) -> Option<u64> {
 
 /// A fingerprint of a set of file names (FNV-1a over the sorted names), the
 /// same in every build and on every machine.
-fn fingerprint(files: &std::collections::HashSet<&str>) -> u64 {
-    let mut names: Vec<&str> = files.iter().copied().filter(|f| *f != MARKER).collect();
+fn fingerprint(files: &std::collections::HashSet<String>) -> u64 {
+    let mut names: Vec<&str> = files.iter().map(String::as_str).filter(|f| *f != MARKER).collect();
     names.sort_unstable();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for name in names {
@@ -244,7 +289,7 @@ fn clear_way(dir: &Path, rel: &str) -> io::Result<()> {
 }
 
 /// Deletes every file under `dir` not in `keep`, and the folders left empty.
-fn remove_others(dir: &Path, keep: &std::collections::HashSet<&str>) -> Result<()> {
+fn remove_others(dir: &Path, keep: &std::collections::HashSet<String>) -> Result<()> {
     for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
         let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
         let rel = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
@@ -253,7 +298,7 @@ fn remove_others(dir: &Path, keep: &std::collections::HashSet<&str>) -> Result<(
         if entry.file_type().is_dir() {
             // Fails, harmlessly, while the folder still holds kept files.
             let _ = fs::remove_dir(entry.path());
-        } else if !keep.contains(rel.as_str()) {
+        } else if !keep.contains(&rel) {
             fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
         }
     }
@@ -293,8 +338,8 @@ mod tests {
         for (rel, bytes) in files {
             staging.write(rel, bytes).unwrap();
         }
-        let mut keep: std::collections::HashSet<&str> = files.iter().map(|(rel, _)| *rel).collect();
-        keep.insert(MARKER);
+        let mut keep: std::collections::HashSet<String> = files.iter().map(|(rel, _)| rel.to_string()).collect();
+        keep.insert(MARKER.to_string());
         staging.commit(&keep).unwrap();
     }
 

@@ -5,4 +5,5 @@ mod build;
 mod errors;
 mod outputs;
 mod scaffold;
+mod serve;
 mod support;

@@ -1,0 +1,142 @@
+//! The HTTP side of `serve`: files of the built site from memory, the
+//! live-reload script injected into HTML, and the event stream.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::{Notice, Shared};
+
+/// Where the live-reload script listens.
+pub const EVENTS: &str = "/__broadsheet/events";
+const SCRIPT: &str = include_str!("reload.js");
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new().route(EVENTS, get(events)).fallback(file).with_state(shared)
+}
+
+/// Server-sent events: first the current errors, if any, then every notice.
+async fn events(State(shared): State<Arc<Shared>>) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    let current = shared.errors.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let first = tokio_stream::iter(current.map(Notice::Errors));
+    let later = BroadcastStream::new(shared.notices.subscribe()).filter_map(Result::ok);
+    let stream = first.chain(later).map(|notice| {
+        Ok(match notice {
+            Notice::Changed(files) => Event::default().event("changed").json_data(files),
+            Notice::Errors(errors) => Event::default().event("errors").json_data(errors),
+        }
+        .expect("a list of strings serializes"))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// One file of the site: `/a/` is `a/index.html`, `/a` redirects to `/a/`
+/// when that is a folder, anything else is the site's 404 page.
+async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let Some(path) = site_path(uri.path()) else {
+        return (StatusCode::BAD_REQUEST, "bad path").into_response();
+    };
+    let files = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
+    if let Some(bytes) = files.get(&file) {
+        return respond(StatusCode::OK, &file, bytes);
+    }
+    if files.contains_key(&format!("{path}/index.html")) {
+        let location = format!("/{path}/");
+        return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
+    }
+    match files.get("404.html") {
+        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// The file path a request names, or `None` for anything that could
+/// leave the site: `..` (also percent-encoded), an encoded `/`, a
+/// backslash, or a path that is not UTF-8. Only files of the built site
+/// are ever served: they live in memory, so no request reaches the disk.
+pub fn site_path(raw: &str) -> Option<String> {
+    let lower = raw.to_ascii_lowercase();
+    if raw.contains('\\') || lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
+    let path = decoded.strip_prefix('/')?;
+    if path.starts_with('/') || path.split('/').any(|segment| segment == ".." || segment == ".") || path.contains("//")
+    {
+        return None;
+    }
+    Some(path.to_string())
+}
+
+fn respond(status: StatusCode, file: &str, bytes: &[u8]) -> Response {
+    let mime = mime_guess::from_path(file).first_or_octet_stream();
+    let html = mime.essence_str() == "text/html";
+    let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_string()
+    };
+    let body = if html { inject(bytes) } else { bytes.to_vec() };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("a MIME type is a valid header"));
+    // Always fresh: the point of serve is to see the latest save.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The page with the live-reload script before its last `</body>`.
+fn inject(html: &[u8]) -> Vec<u8> {
+    let script = format!("<script>{SCRIPT}</script>\n");
+    let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + script.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(script.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_leave_the_site_are_refused() {
+        assert_eq!(site_path("/world/naval/").as_deref(), Some("world/naval/"));
+        assert_eq!(site_path("/caf%C3%A9.png").as_deref(), Some("café.png"));
+        for bad in [
+            "/../config.toml",
+            "/%2e%2e/config.toml",
+            "/a/%2E%2E/%2e%2e/x",
+            "/a%2f..%2f..%2fx",
+            "/..\\x",
+            "/a/./b",
+            "//etc/passwd",
+            "/%00",
+        ] {
+            assert_eq!(site_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_script_goes_before_the_last_body_end() {
+        let page = inject(b"<html><body>a</body></html>");
+        let text = String::from_utf8(page).unwrap();
+        assert!(text.starts_with("<html><body>a<script>"));
+        assert!(text.ends_with("</script>\n</body></html>"));
+    }
+}

@@ -1,0 +1,133 @@
+//! `serve`: builds the site in memory, serves it over HTTP on loopback, and
+//! rebuilds when a source file changes, telling open tabs over server-sent
+//! events to reload (or to show the build's errors, while the last good
+//! site stays served). public/ is never touched.
+
+mod http;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+
+use crate::{Error, Files, SiteOptions};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub site: SiteOptions,
+    pub bind: IpAddr,
+    /// The first port to try; the next free one is taken when it is busy.
+    /// 0 lets the system choose.
+    pub port: u16,
+}
+
+/// What a rebuild tells the open tabs.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Output files whose bytes changed.
+    Changed(Vec<String>),
+    /// The rebuild failed: every diagnostic, rendered.
+    Errors(Vec<String>),
+}
+
+/// The served site, shared by the HTTP handlers and the watcher.
+pub struct Shared {
+    pub files: RwLock<Arc<Files>>,
+    /// The errors of the last build, if it failed.
+    pub errors: RwLock<Option<Vec<String>>>,
+    pub notices: broadcast::Sender<Notice>,
+}
+
+/// Runs the server until the process is stopped.
+pub fn serve(options: ServeOptions) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(anyhow::anyhow!("cannot start the server's runtime: {e}")))?;
+    runtime.block_on(run(options))
+}
+
+async fn run(options: ServeOptions) -> Result<(), Error> {
+    let listener = bind(options.bind, options.port).await?;
+    let address = listener.local_addr().map_err(|e| Error::Io(e.into()))?;
+    let url = match address {
+        SocketAddr::V6(v6) => format!("http://[{}]:{}", v6.ip(), v6.port()),
+        SocketAddr::V4(v4) => format!("http://{}:{}", v4.ip(), v4.port()),
+    };
+    let (notices, _) = broadcast::channel(16);
+    let shared = Arc::new(Shared { files: RwLock::new(Arc::new(Files::new())), errors: RwLock::new(None), notices });
+    // Watch first, so that no save between the first build and the
+    // announcement is missed.
+    let watcher = watch::start(options.site.clone(), url.clone(), shared.clone())?;
+    rebuild(&options.site, &url, &shared);
+    println!("Serving {} at {url}/ (press Ctrl-C to stop)", options.site.root.display());
+    let app = http::router(shared);
+    let served = axum::serve(listener, app).await;
+    drop(watcher);
+    served.map_err(|e| Error::Io(anyhow::anyhow!("the server stopped: {e}")))
+}
+
+/// Binds `port` on `ip`, or the next free port of the ten after it.
+async fn bind(ip: IpAddr, port: u16) -> Result<tokio::net::TcpListener, Error> {
+    let last = if port == 0 { 0 } else { port.saturating_add(10) };
+    let mut tried = Vec::new();
+    for candidate in port..=last {
+        match tokio::net::TcpListener::bind((ip, candidate)).await {
+            Ok(listener) => return Ok(listener),
+            Err(err) => tried.push(format!("{candidate}: {err}")),
+        }
+    }
+    Err(Error::Usage(format!("cannot listen on {ip}: {}", tried.join("; "))))
+}
+
+/// Builds the site in memory and swaps it in; on errors keeps the last good
+/// site and records them. Returns the notice sent to the open tabs.
+pub fn rebuild(site: &SiteOptions, url: &str, shared: &Shared) -> Notice {
+    let notice = match crate::build_in_memory(site, url) {
+        Ok((files, report)) => {
+            for warning in &report.warnings {
+                eprintln!("{}\n", warning.render());
+            }
+            let old = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
+            let changed = changed_files(&old, &files);
+            *shared.files.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+            *shared.errors.write().unwrap_or_else(|e| e.into_inner()) = None;
+            eprintln!(
+                "Rebuilt {} articles in {} ms: {} files changed",
+                report.articles,
+                report.elapsed.as_millis(),
+                changed.len()
+            );
+            Notice::Changed(changed)
+        }
+        Err(err) => {
+            let errors = match err {
+                Error::Site(failed) => failed.diagnostics.iter().map(|d| d.render()).collect(),
+                other => vec![format!("error: {other}")],
+            };
+            for error in &errors {
+                eprintln!("{error}\n");
+            }
+            eprintln!("The last good site stays served.");
+            *shared.errors.write().unwrap_or_else(|e| e.into_inner()) = Some(errors.clone());
+            Notice::Errors(errors)
+        }
+    };
+    // No open tab is not an error.
+    let _ = shared.notices.send(notice.clone());
+    notice
+}
+
+/// Files added, removed or changed between two builds.
+fn changed_files(old: &Files, new: &Files) -> Vec<String> {
+    let mut changed: Vec<String> =
+        new.iter().filter(|(path, bytes)| old.get(*path) != Some(*bytes)).map(|(path, _)| path.clone()).collect();
+    changed.extend(old.keys().filter(|path| !new.contains_key(*path)).cloned());
+    changed
+}
+
+/// How long the watcher waits for a burst of file events to settle.
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
