@@ -1,0 +1,88 @@
+// End-to-end: broadsheet serve in a real browser (Debian's chromium, driven
+// by playwright-core). Opens an article, edits its file, and waits for the
+// page to show the edit; then saves a broken file and waits for the error
+// overlay; then fixes it and waits for the overlay to go. Prints the time
+// from each save to the browser showing it.
+//
+//   node tests/e2e/live-reload.cjs   (after cargo build; .ci/run installs
+//                                     chromium and playwright-core)
+const { spawn, execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { chromium } = require(require.resolve("playwright-core", {
+  paths: [path.join(__dirname, "../../.ci/tools/node_modules"), process.cwd()],
+}));
+
+const repo = path.join(__dirname, "../..");
+const binary = path.join(repo, "target/debug/broadsheet");
+
+function fail(message) {
+  console.error(`e2e: ${message}`);
+  process.exit(1);
+}
+
+async function waitFor(what, check, timeout = 15000) {
+  const start = Date.now();
+  while (Date.now() - start < timeout) {
+    try {
+      if (await check()) return Date.now() - start;
+    } catch {
+      // The page is reloading; ask again.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  fail(`timed out waiting for ${what}`);
+}
+
+(async () => {
+  const site = fs.mkdtempSync(path.join(os.tmpdir(), "broadsheet-e2e-"));
+  fs.cpSync(path.join(repo, "tests/fixtures/base"), site, { recursive: true });
+  const article = path.join(site, "content/world/2025-03-01-harbour-reopens.md");
+  const original = fs.readFileSync(article, "utf8");
+
+  const server = spawn(binary, ["serve", "--port", "0"], {
+    cwd: site,
+    env: { ...process.env, SOURCE_DATE_EPOCH: "1748736000" },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const url = await new Promise((resolve) => {
+    server.stdout.on("data", (chunk) => {
+      const found = String(chunk).match(/ at (http:\/\/[^ ]+?)\/ /);
+      if (found) resolve(found[1]);
+    });
+  });
+  const browser = await chromium.launch({
+    executablePath: execFileSync("which", ["chromium"]).toString().trim(),
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${url}/world/harbour-reopens/`);
+    const body = () => page.textContent("main");
+
+    const timings = [];
+    for (let n = 1; n <= 5; n++) {
+      fs.writeFileSync(article, original.replace("The harbour reopened on Saturday.", `The harbour reopened, edit ${n}.`));
+      timings.push(await waitFor(`edit ${n} in the browser`, async () => (await body()).includes(`reopened, edit ${n}.`)));
+    }
+
+    fs.writeFileSync(article, original.replace("title =", "tittle ="));
+    await waitFor("the error overlay", async () =>
+      (await page.textContent("#broadsheet-errors")).includes("unknown front-matter key `tittle`"));
+    await page.screenshot({ path: path.join(os.tmpdir(), "broadsheet-e2e-overlay.png") });
+
+    fs.writeFileSync(article, original);
+    await waitFor("the fix to replace the overlay", async () =>
+      (await page.$("#broadsheet-errors")) === null && (await body()).includes("reopened on Saturday."));
+
+    timings.sort((a, b) => a - b);
+    console.log(`e2e: live reload works; save to browser showing the edit: median ${timings[2]} ms ` +
+      `(${timings[0]}–${timings[4]} ms, 5 edits, 2-article site)`);
+  } finally {
+    await browser.close();
+    server.kill();
+    fs.rmSync(site, { recursive: true, force: true });
+  }
+})().catch((error) => fail(error.stack || String(error)));
