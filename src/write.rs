@@ -163,6 +163,11 @@ impl Staging {
                 .with_context(|| format!("cannot move the new site to {}", self.output.display()))?;
             fs::rename(&old, &self.dir).with_context(|| format!("cannot keep {}", old.display()))?;
         }
+        // An old output that broadsheet did not make (a site's first build
+        // over a public/ from another tool) is not kept as the twin.
+        if !self.dir.join(MARKER).is_file() {
+            fs::remove_dir_all(&self.dir).with_context(|| format!("cannot remove {}", self.dir.display()))?;
+        }
         Ok(())
     }
 }
@@ -399,6 +404,18 @@ mod tests {
         assert!(!out.join("stray.html").exists());
         let twin = site.path().join(".public.broadsheet-twin");
         assert_eq!(tree(&twin).len(), 3, "the twin holds the previous site");
+    }
+
+    #[test]
+    fn a_foreign_output_is_replaced_and_not_kept_as_the_twin() {
+        let site = tempfile::tempdir().unwrap();
+        let out = site.path().join("public");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("from-another-tool.html"), "old").unwrap();
+        build(&out, &[("a/index.html", b"one")]);
+        build(&out, &[("a/index.html", b"two")]);
+        build(&out, &[("a/index.html", b"three")]);
+        assert_eq!(tree(&out), [("a/index.html".to_string(), "three".to_string())]);
     }
 
     #[test]
