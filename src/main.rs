@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             broadsheet::check(&site(args.site)).map(|report| summary("Checked", &report, "; nothing written", timings))
         }
         Command::Serve(args) => broadsheet::serve::serve(broadsheet::serve::ServeOptions {
+            timings: args.site.timings,
             site: site(args.site),
             bind: args.bind,
             port: args.port,

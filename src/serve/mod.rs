@@ -21,6 +21,8 @@ pub struct ServeOptions {
     /// The first port to try; the next free one is taken when it is busy.
     /// 0 lets the system choose.
     pub port: u16,
+    /// Print each rebuild's phase times.
+    pub timings: bool,
 }
 
 /// What a rebuild tells the open tabs.
@@ -38,6 +40,8 @@ pub struct Shared {
     /// The errors of the last build, if it failed.
     pub errors: RwLock<Option<Vec<String>>>,
     pub notices: broadcast::Sender<Notice>,
+    /// Print each rebuild's phase times (`--timings`).
+    pub timings: bool,
 }
 
 /// Runs the server until the process is stopped.
@@ -58,7 +62,12 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
         SocketAddr::V4(v4) => format!("http://{}:{}", v4.ip(), v4.port()),
     };
     let (notices, _) = broadcast::channel(16);
-    let shared = Arc::new(Shared { files: RwLock::new(Arc::new(Files::new())), errors: RwLock::new(None), notices });
+    let shared = Arc::new(Shared {
+        files: RwLock::new(Arc::new(Files::new())),
+        errors: RwLock::new(None),
+        notices,
+        timings: options.timings,
+    });
     // Watch first, so that no save between the first build and the
     // announcement is missed.
     let watcher = watch::start(options.site.clone(), url.clone(), shared.clone())?;
@@ -101,6 +110,11 @@ pub fn rebuild(site: &SiteOptions, url: &str, shared: &Shared) -> Notice {
                 report.elapsed.as_millis(),
                 changed.len()
             );
+            if shared.timings {
+                for (phase, took, _) in &report.timings {
+                    eprintln!("{phase:>20}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+                }
+            }
             Notice::Changed(changed)
         }
         Err(err) => {
