@@ -81,6 +81,9 @@ impl Permalink {
         if rest.contains(['{', '}']) {
             return Err("unknown token; a permalink may use {category}, {slug}, {year}, {month} and {day}");
         }
+        if pattern.split('/').any(|segment| segment == "." || segment == "..") {
+            return Err("a permalink may not contain `.` or `..` segments");
+        }
         if rest.contains(|c: char| c.is_whitespace() || c == '?' || c == '#' || c == '\\') || pattern.contains("//") {
             return Err("a permalink may not contain spaces, `?`, `#`, `\\` or `//`");
         }
@@ -290,6 +293,15 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
         }
         theme.into_inner()
     });
+    for key in raw.authors.keys() {
+        if slugify(key) != *key {
+            diags.push(
+                Diagnostic::error(format!("author key `{key}` is not a URL slug"))
+                    .at(Location::file(FILE))
+                    .hint(format!("use [authors.{}]; the key is the author page's address", slugify(key))),
+            );
+        }
+    }
     let authors = raw.authors.into_iter().map(|(slug, a)| AuthorProfile { slug, name: a.name, bio: a.bio }).collect();
     Config {
         title: title.unwrap_or_default(),
@@ -359,11 +371,20 @@ mod tests {
     }
 
     #[test]
+    fn author_keys_must_be_slugs() {
+        let text = format!("{MINIMAL}[authors.\"../../config.toml\"]\nname = \"X\"\n");
+        let errors = parse(&text).unwrap_err();
+        assert_eq!(errors[0].message, "author key `../../config.toml` is not a URL slug");
+    }
+
+    #[test]
     fn permalink_tokens_expand() {
         let p = Permalink::parse("/{year}/{month}/{day}/{slug}/").unwrap();
         assert_eq!(p.expand("world", "naval", 2025, 3, 7), "/2025/03/07/naval/");
         assert!(Permalink::parse("/{category}/{title}/").is_err());
         assert!(Permalink::parse("/{category}/").is_err());
+        assert!(Permalink::parse("/../{slug}/").is_err());
+        assert!(Permalink::parse("/{category}/./{slug}.html").is_err());
     }
 
     #[test]

@@ -45,12 +45,16 @@ impl Location {
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line_text = text[line_start..line_end].trim_end_matches('\r');
-        let end = floor_char_boundary(text, span.end.clamp(start, line_start + line_text.len()));
+        // A span may start on the line's `\r` or `\n` (an unclosed string in
+        // a CRLF file): the caret then goes just after the visible text.
+        let text_end = line_start + line_text.len();
+        let caret = start.min(text_end);
+        let end = floor_char_boundary(text, span.end.clamp(caret, text_end));
         Location {
             path: path.to_string(),
             line: text[..line_start].matches('\n').count() + 1,
-            col: text[line_start..start].chars().count() + 1,
-            source: Some((line_text.to_string(), start - line_start..end - line_start)),
+            col: text[line_start..caret].chars().count() + 1,
+            source: Some((line_text.to_string(), caret - line_start..end - line_start)),
         }
     }
 }
@@ -209,6 +213,15 @@ mod tests {
         assert_eq!(diag.render(), "error: cannot read config.toml\n --> config.toml");
         let diag = diag.hint("create it");
         assert_eq!(diag.render(), "error: cannot read config.toml\n --> config.toml\n  = help: create it");
+    }
+
+    #[test]
+    fn a_span_on_the_line_end_of_a_crlf_file_does_not_panic() {
+        let text = "title = \"Navy arrives\r\n+++\r\n";
+        let loc = Location::span("f", text, 21..22);
+        assert_eq!((loc.line, loc.col), (1, 22));
+        let diag = Diagnostic::error("invalid basic string").at(loc);
+        assert!(diag.render().contains("1 | title = \"Navy arrives"));
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub fn build_in_memory(options: &SiteOptions, base_url: &str) -> Result<(Files, 
     let memory = write::Memory::default();
     emit(&site, &renderer, &plan, &memory, &mut timings)?;
     let mut files = memory.into_files();
-    files.insert(write::MARKER.to_string(), write::marker_for(&plan.output_files()).into_bytes());
+    files.insert(write::MARKER.to_string(), write::MARKER_TEXT.as_bytes().to_vec());
     Ok((files, prepared.report(plan.file_count(), started.elapsed(), timings)))
 }
 
@@ -379,15 +379,26 @@ impl Plan {
     }
 }
 
-/// Records that `source` writes `file`; a second claim is an error naming both.
+/// Records that `source` writes `file`; a second claim is an error naming
+/// both, and so is a file where another output needs a folder (a static
+/// file `tags` beside the pages `tags/…`). Folders are kept under their
+/// name with a trailing `/`.
 fn claim(owners: &mut HashMap<String, String>, file: String, source: String, diags: &mut Vec<Diagnostic>) -> bool {
-    if let Some(first) = owners.get(&file) {
+    let clash = owners
+        .get(&file)
+        .or_else(|| owners.get(&format!("{file}/")))
+        .cloned()
+        .or_else(|| file.match_indices('/').find_map(|(at, _)| owners.get(&file[..at]).cloned()));
+    if let Some(first) = clash {
         diags.push(
-            Diagnostic::error(format!("{first} and {source} would both write {file}"))
+            Diagnostic::error(format!("{first} and {source} would both write {file}, or a folder of that name"))
                 .at(Location::file(&source))
                 .hint("rename one of them, or give the article another `slug`"),
         );
         return false;
+    }
+    for (at, _) in file.match_indices('/') {
+        owners.entry(format!("{}/", &file[..at])).or_insert_with(|| source.clone());
     }
     owners.insert(file, source);
     true

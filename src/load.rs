@@ -45,12 +45,13 @@ pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
     }
     let mut paths = Vec::new();
     let mut assets = Vec::new();
-    let walker = WalkDir::new(&content_dir)
+    let site = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut walker = WalkDir::new(&content_dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str().unwrap_or("")));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -58,6 +59,13 @@ pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
                 continue;
             }
         };
+        if entry.path_is_symlink() && !leads_inside(&site, entry.path()) {
+            diags.push(leads_outside(root, entry.path()));
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -88,6 +96,19 @@ pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
         }
     }
     Content { articles, assets }
+}
+
+/// Whether a symbolic link resolves to somewhere inside the site's folder:
+/// a link out of it could publish any file of the machine.
+pub fn leads_inside(site: &Path, link: &Path) -> bool {
+    std::fs::canonicalize(link).is_ok_and(|target| target.starts_with(site))
+}
+
+pub fn leads_outside(root: &Path, link: &Path) -> Diagnostic {
+    let shown = link.strip_prefix(root).unwrap_or(link).to_string_lossy().into_owned();
+    Diagnostic::error("symbolic link leads outside the site; not published")
+        .at(Location::file(&shown))
+        .hint("copy the file into the site, or point the link at a file inside it")
 }
 
 fn is_hidden(name: &str) -> bool {

@@ -65,12 +65,16 @@ impl Xml {
         self.writer.write_event(quick_xml::events::Event::End(end)).expect("writing to memory");
     }
 
-    /// `<name attrs…>text</name>`, the text escaped.
+    /// `<name attrs…>text</name>`, the text escaped, and characters XML 1.0
+    /// forbids (control characters a front-matter string can carry) dropped.
     pub fn text(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
+        let allowed = |c: char| !c.is_control() || matches!(c, '\t' | '\n' | '\r');
+        let text: std::borrow::Cow<str> =
+            if text.chars().all(allowed) { text.into() } else { text.chars().filter(|&c| allowed(c)).collect() };
         self.writer
             .create_element(name)
             .with_attributes(attributes.iter().copied())
-            .write_text_content(quick_xml::events::BytesText::new(text))
+            .write_text_content(quick_xml::events::BytesText::new(&text))
             .expect("writing to memory");
     }
 

@@ -325,6 +325,15 @@ fn validate(
         source,
         diags,
     );
+    for author in &authors {
+        if slugify(author).is_empty() {
+            diags.push(
+                Diagnostic::error(format!("author \"{author}\" has no letters or digits to make a page address from"))
+                    .at(whole())
+                    .hint("write the author's name, or an author-profile key from config.toml"),
+            );
+        }
+    }
     let tags = non_empty_strings(raw.tags, "a tag is empty", "remove the empty entry", source, diags);
     for tag in &tags {
         if slugify(tag).is_empty() {

@@ -331,9 +331,12 @@ pub fn is_relative(url: &str) -> bool {
 /// The content path a relative URL in the article at `rel` points at:
 /// `world/a.md` + `img/x.png` → `world/img/x.png`.
 pub fn join_relative(rel: &str, url: &str) -> Option<String> {
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    // `my%20photo.png` names the file `my photo.png`.
+    let url = percent_encoding::percent_decode_str(url).decode_utf8().ok()?;
     let mut parts: Vec<&str> = rel.split('/').collect();
     parts.pop();
-    for segment in url.split(['?', '#']).next().unwrap_or(url).split('/') {
+    for segment in url.split('/') {
         match segment {
             "" | "." => {}
             ".." => {
@@ -498,6 +501,7 @@ mod tests {
         assert_eq!(join_relative("world/a.md", "img/x.png").as_deref(), Some("world/img/x.png"));
         assert_eq!(join_relative("world/deep/a.md", "../x.png").as_deref(), Some("world/x.png"));
         assert_eq!(join_relative("a.md", "../../x.png"), None);
+        assert_eq!(join_relative("world/a.md", "my%20photo.png?v=2").as_deref(), Some("world/my photo.png"));
         assert!(!is_relative("https://x.test/a.png"));
         assert!(!is_relative("/a.png"));
     }

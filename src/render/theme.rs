@@ -93,21 +93,41 @@ pub fn load(root: &Path, name: &str, diags: &mut Vec<Diagnostic>) -> Theme {
     theme
 }
 
-fn files(dir: &Path) -> impl Iterator<Item = Result<(String, PathBuf), walkdir::Error>> {
-    let dir = dir.to_path_buf();
-    WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter().filter_map(move |entry| match entry {
-        Err(err) => Some(Err(err)),
-        Ok(entry) if entry.file_type().is_file() => {
-            let rel = entry.path().strip_prefix(&dir).ok()?;
-            let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
-            let rel = parts?.join("/");
-            if rel.split('/').any(|part| part.starts_with('.')) {
-                return None;
+/// The files under `dir`, by path relative to it; symbolic links that lead
+/// outside `site` are refused (an error each), so that a link such as
+/// `static/key -> ~/.ssh/id_rsa` cannot publish a file of the machine.
+fn files(site: &Path, dir: &Path) -> Vec<Result<(String, PathBuf), String>> {
+    let site = std::fs::canonicalize(site).unwrap_or_else(|_| site.to_path_buf());
+    let mut out = Vec::new();
+    let mut walker = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                out.push(Err(err.to_string()));
+                continue;
             }
-            Some(Ok((rel, entry.into_path())))
+        };
+        if entry.path_is_symlink() && !crate::load::leads_inside(&site, entry.path()) {
+            out.push(Err(format!("{} is a symbolic link that leads outside the site", entry.path().display())));
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
         }
-        Ok(_) => None,
-    })
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+        let Some(parts) = parts else { continue };
+        let rel = parts.join("/");
+        if rel.split('/').any(|part| part.starts_with('.')) {
+            continue;
+        }
+        out.push(Ok((rel, entry.into_path())));
+    }
+    out
 }
 
 fn display(root: &Path, path: &Path) -> String {
@@ -118,7 +138,7 @@ fn read_templates(root: &Path, dir: &Path, into: &mut BTreeMap<String, String>, 
     if !dir.is_dir() {
         return;
     }
-    for file in files(dir) {
+    for file in files(root, dir) {
         match file {
             Ok((name, path)) => match std::fs::read_to_string(&path) {
                 Ok(text) => {
@@ -137,7 +157,7 @@ fn read_statics(root: &Path, dir: &Path, into: &mut BTreeMap<String, StaticFile>
     if !dir.is_dir() {
         return;
     }
-    for file in files(dir) {
+    for file in files(root, dir) {
         match file {
             Ok((name, path)) => {
                 into.insert(name, StaticFile::Disk(path));
@@ -157,7 +177,7 @@ mod tests {
     fn every_newsroom_file_is_embedded() {
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/newsroom");
         for (kind, embedded) in [("templates", NEWSROOM_TEMPLATES), ("static", NEWSROOM_STATIC)] {
-            let on_disk: Vec<String> = files(&folder.join(kind)).map(|f| f.unwrap().0).collect();
+            let on_disk: Vec<String> = files(&folder, &folder.join(kind)).into_iter().map(|f| f.unwrap().0).collect();
             let mut names: Vec<String> = embedded.iter().map(|(n, _)| n.to_string()).collect();
             names.sort();
             assert_eq!(on_disk, names, "themes/newsroom/{kind}");

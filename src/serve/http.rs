@@ -49,6 +49,13 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
         return (StatusCode::BAD_REQUEST, "bad path").into_response();
     };
     let files = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if files.is_empty() {
+        // The site has not built yet: a page that shows the errors (the
+        // script's overlay) and reloads once a save fixes them.
+        let page = b"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>broadsheet</title></head>\
+<body><p>The site does not build yet.</p></body></html>";
+        return respond(StatusCode::SERVICE_UNAVAILABLE, "index.html", page);
+    }
     let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
     if let Some(bytes) = files.get(&file) {
         return respond(StatusCode::OK, &file, bytes);

@@ -273,3 +273,41 @@ fn the_root_flag_builds_a_site_elsewhere() {
     assert!(site.root().join("public/world/harbour-reopens/index.html").exists());
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_static_file_where_pages_need_a_folder_is_an_error() {
+    let site = Site::new(&[]);
+    site.write("static/tags", "not a folder");
+    let output = site.run(&["build"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .starts_with("error: the tag index and static/tags would both write tags, or a folder of that name\n"),
+        "{}",
+        output.stderr
+    );
+    assert!(!site.root().join("public").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_out_of_the_site_are_not_published() {
+    let site = Site::new(&[]);
+    let secret = tempfile::tempdir().unwrap();
+    std::fs::write(secret.path().join("id_rsa"), "PRIVATE KEY").unwrap();
+    std::fs::create_dir_all(site.root().join("static")).unwrap();
+    std::os::unix::fs::symlink(secret.path().join("id_rsa"), site.root().join("static/key")).unwrap();
+    std::os::unix::fs::symlink(secret.path(), site.root().join("content/world/elsewhere")).unwrap();
+    let output = site.run(&["build"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("error: symbolic link leads outside the site; not published\n --> content/world/elsewhere"),
+        "{}",
+        output.stderr
+    );
+    assert!(output.stderr.contains("static/key is a symbolic link that leads outside the site"), "{}", output.stderr);
+    assert!(!site.root().join("public").exists());
+}

@@ -208,3 +208,14 @@ fn the_served_site_equals_a_build_after_edits_renames_and_deletions() {
         });
     }
 }
+
+#[test]
+fn a_site_that_does_not_build_yet_shows_its_errors_and_recovers() {
+    let site = Site::new(&["errors/unknown-key"]);
+    let server = serve(&site);
+    let waiting = get(&server, "/");
+    assert_eq!(waiting.status, 503);
+    assert!(waiting.text().contains("new EventSource(\"/__broadsheet/events\")"), "the overlay script is there");
+    std::fs::remove_file(site.root().join("content/world/2025-03-03-typo.md")).unwrap();
+    eventually("the fixed site to be served", || get(&server, "/").status == 200);
+}
