@@ -256,21 +256,29 @@ fn clear_way(dir: &Path, rel: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// Deletes every file under `dir` not in `keep`, and the folders left empty.
+/// Deletes every file under `dir` not in `keep`, and the folders left
+/// empty; the top-level folders are walked in parallel.
 fn remove_others(dir: &Path, keep: &std::collections::HashSet<String>) -> Result<()> {
-    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
-        let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
-        let rel = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
-        let rel: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
-        let rel = rel.join("/");
-        if entry.file_type().is_dir() {
-            // Fails, harmlessly, while the folder still holds kept files.
-            let _ = fs::remove_dir(entry.path());
-        } else if !keep.contains(&rel) {
-            fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
+    use rayon::prelude::*;
+    let tops: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    tops.par_iter().try_for_each(|top| -> Result<()> {
+        for entry in walkdir::WalkDir::new(top).contents_first(true) {
+            let entry = entry.with_context(|| format!("cannot list {}", top.display()))?;
+            let rel = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
+            let rel: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
+            let rel = rel.join("/");
+            if entry.file_type().is_dir() {
+                // Fails, harmlessly, while the folder still holds kept files.
+                let _ = fs::remove_dir(entry.path());
+            } else if !keep.contains(&rel) {
+                fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 #[cfg(test)]
