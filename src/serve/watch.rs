@@ -2,20 +2,20 @@
 //! themes/, debounced, with editors' temporary files ignored.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 
-use notify::{EventKind, RecursiveMode, Watcher};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::{DEBOUNCE, Shared, rebuild};
 use crate::{Error, SiteOptions};
 
 /// Keeps watching while the returned watcher lives: changes are gathered
 /// until they pause for [`DEBOUNCE`], then the site is rebuilt once.
-pub fn start(site: SiteOptions, url: String, shared: Arc<Shared>) -> Result<impl Drop, Error> {
+pub fn start(site: SiteOptions, url: String, shared: Arc<Shared>) -> Result<Arc<Mutex<RecommendedWatcher>>, Error> {
     let root = site.root.clone();
     let (sender, receiver) = mpsc::channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
+    let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
         let Ok(event) = result else { return };
         // Reads (the rebuild's own) are not changes.
         if matches!(event.kind, EventKind::Access(_)) {
@@ -26,33 +26,62 @@ pub fn start(site: SiteOptions, url: String, shared: Arc<Shared>) -> Result<impl
         }
     })
     .map_err(|e| Error::Io(anyhow::anyhow!("cannot watch the site: {e}")))?;
+    let watcher = Arc::new(Mutex::new(watcher));
     // The root itself only for config.toml (and folders appearing), so
     // public/ and target/ do not trigger rebuilds.
     watcher
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
         .watch(&root, RecursiveMode::NonRecursive)
         .map_err(|e| Error::Io(anyhow::anyhow!("cannot watch {}: {e}", root.display())))?;
-    for folder in ["content", "static", "templates", "themes"] {
-        let path = root.join(folder);
-        if path.is_dir() {
-            watcher
-                .watch(&path, RecursiveMode::Recursive)
-                .map_err(|e| Error::Io(anyhow::anyhow!("cannot watch {}: {e}", path.display())))?;
-        }
-    }
+    let mut watched = watch_sources(&watcher, &root, &[], &[]);
+    let handle = watcher.clone();
     std::thread::spawn(move || {
         while let Ok(first) = receiver.recv() {
-            let mut relevant_change = relevant(&site.root, &first);
+            let mut burst = vec![first];
             // Editors save in bursts (write a temporary file, rename it,
             // touch the folder): wait for the burst to end.
             while let Ok(path) = receiver.recv_timeout(DEBOUNCE) {
-                relevant_change |= relevant(&site.root, &path);
+                burst.push(path);
             }
-            if relevant_change {
+            if burst.iter().any(|path| relevant(&site.root, path)) {
+                // A source folder created (or made again, by a checkout)
+                // since the start is watched from now on.
+                watched = watch_sources(&watcher, &site.root, &watched, &burst);
                 rebuild(&site, &url, &shared);
             }
         }
     });
-    Ok(watcher)
+    Ok(handle)
+}
+
+/// Watches each source folder that exists and is new: not in `watched`, or
+/// itself named in `burst` (deleted and made again). Returns the folders
+/// watched now.
+fn watch_sources(
+    watcher: &Mutex<RecommendedWatcher>,
+    root: &Path,
+    watched: &[PathBuf],
+    burst: &[PathBuf],
+) -> Vec<PathBuf> {
+    let mut watcher = watcher.lock().unwrap_or_else(|e| e.into_inner());
+    let mut now = Vec::new();
+    for folder in ["content", "static", "templates", "themes"] {
+        let path = root.join(folder);
+        if !path.is_dir() {
+            continue;
+        }
+        let renamed = burst.iter().any(|p| p.file_name() == path.file_name() && p.parent() == path.parent());
+        if !watched.contains(&path) || renamed {
+            // A failure leaves the folder unwatched; the next change to the
+            // root tries again.
+            if watcher.watch(&path, RecursiveMode::Recursive).is_err() {
+                continue;
+            }
+        }
+        now.push(path);
+    }
+    now
 }
 
 /// Whether a changed path can change the site: not an editor's swap or

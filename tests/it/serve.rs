@@ -219,3 +219,13 @@ fn a_site_that_does_not_build_yet_shows_its_errors_and_recovers() {
     std::fs::remove_file(site.root().join("content/world/2025-03-03-typo.md")).unwrap();
     eventually("the fixed site to be served", || get(&server, "/").status == 200);
 }
+
+#[test]
+fn a_source_folder_created_after_the_start_is_watched() {
+    let site = Site::new(&[]);
+    let server = serve(&site);
+    site.write("static/extra.css", "a { color: red; }");
+    eventually("the new static file to be served", || get(&server, "/extra.css").status == 200);
+    site.write("static/extra.css", "a { color: blue; }");
+    eventually("an edit inside the new folder to be served", || get(&server, "/extra.css").text().contains("blue"));
+}
