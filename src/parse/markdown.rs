@@ -103,6 +103,7 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
     let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(text, options()).into_offset_iter().collect();
     let (ids, toc) = heading_ids(&events);
     let footnotes = footnote_numbers(&events);
+    let mut references: HashMap<String, usize> = HashMap::new();
     let mut body = Body { toc, ..Body::default() };
     let mut words = WordCounter::default();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
@@ -155,17 +156,19 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
                 out.push(Event::Start(Tag::Link { link_type, dest_url: url.into(), title, id }));
             }
             Event::FootnoteReference(label) => {
-                let n = footnotes.get(label.as_ref()).copied().unwrap_or(0);
-                let id = footnote_id(&label);
+                let (n, id) = footnotes.get(label.as_ref()).cloned().unwrap_or_default();
+                // A note referenced twice: the second reference needs an id of its own.
+                let count = references.entry(id.clone()).or_insert(0);
+                *count += 1;
+                let ref_id = if *count == 1 { format!("fnref-{id}") } else { format!("fnref{count}-{id}") };
                 out.push(Event::Html(
-                    format!("<sup class=\"footnote-reference\" id=\"fnref-{id}\"><a href=\"#fn-{id}\">{n}</a></sup>")
+                    format!("<sup class=\"footnote-reference\" id=\"{ref_id}\"><a href=\"#fn-{id}\">{n}</a></sup>")
                         .into(),
                 ));
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 words.boundary();
-                let n = footnotes.get(label.as_ref()).copied().unwrap_or(0);
-                let id = footnote_id(&label);
+                let (n, id) = footnotes.get(label.as_ref()).cloned().unwrap_or_default();
                 out.push(Event::Html(
                     format!("<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\">{n}</sup>")
                         .into(),
@@ -251,47 +254,65 @@ fn heading_ids(events: &[(Event, std::ops::Range<usize>)]) -> (Vec<String>, Vec<
     }
     let mut taken: HashSet<String> = headings.iter().filter_map(|h| h.1.clone()).collect();
     let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut explicit_seen: HashSet<String> = HashSet::new();
     let mut ids = Vec::with_capacity(headings.len());
     let mut toc = Vec::with_capacity(headings.len());
+    let mut unique = |base: String, taken: &mut HashSet<String>| {
+        let mut candidate = base.clone();
+        while taken.contains(&candidate) {
+            let n = counts.entry(base.clone()).or_insert(0);
+            *n += 1;
+            candidate = format!("{base}-{n}");
+        }
+        taken.insert(candidate.clone());
+        candidate
+    };
     for (level, explicit, title) in headings {
-        let id = explicit.unwrap_or_else(|| {
-            let base = match heading_id(&title) {
-                id if id.is_empty() => "section".to_string(),
-                id => id,
-            };
-            let mut candidate = base.clone();
-            while taken.contains(&candidate) {
-                let n = counts.entry(base.clone()).or_insert(0);
-                *n += 1;
-                candidate = format!("{base}-{n}");
+        let id = match explicit {
+            // The first heading to name an explicit id gets it; a repeat
+            // is made unique like any other id.
+            Some(id) if explicit_seen.insert(id.clone()) => id,
+            Some(id) => unique(id, &mut taken),
+            None => {
+                let base = match heading_id(&title) {
+                    id if id.is_empty() => "section".to_string(),
+                    id => id,
+                };
+                unique(base, &mut taken)
             }
-            taken.insert(candidate.clone());
-            candidate
-        });
+        };
         ids.push(id.clone());
         toc.push(TocEntry { level, id, title: title.trim().to_string() });
     }
     (ids, toc)
 }
 
-/// Footnotes are numbered in the order they are first referenced.
-fn footnote_numbers(events: &[(Event, std::ops::Range<usize>)]) -> HashMap<String, usize> {
-    let mut numbers = HashMap::new();
+/// Footnotes are numbered in the order they are first referenced, and
+/// each gets an id of its own (labels "a b" and "a-b" would slug alike).
+fn footnote_numbers(events: &[(Event, std::ops::Range<usize>)]) -> HashMap<String, (usize, String)> {
+    let mut numbers: HashMap<String, (usize, String)> = HashMap::new();
+    let mut ids = HashSet::new();
     let labels = events.iter().filter_map(|(event, _)| match event {
         Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) => Some(label.as_ref()),
         _ => None,
     });
     for label in labels {
-        let next = numbers.len() + 1;
-        numbers.entry(label.to_string()).or_insert(next);
+        if numbers.contains_key(label) {
+            continue;
+        }
+        let base = match heading_id(label) {
+            id if id.is_empty() => "note".to_string(),
+            id => id,
+        };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !ids.insert(id.clone()) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        numbers.insert(label.to_string(), (numbers.len() + 1, id));
     }
     numbers
-}
-
-/// Footnote ids are prefixed so they never collide with heading ids.
-fn footnote_id(label: &str) -> String {
-    let id = heading_id(label);
-    if id.is_empty() { "note".to_string() } else { id }
 }
 
 fn code_block(lang: &str, code: &str) -> String {
@@ -439,6 +460,9 @@ mod tests {
             md("## What's Next\n\n## Key Details\n\n## Key Details\n\n### Custom {#key-details-1}\n\n## Key Details\n");
         let ids: Vec<_> = body.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["whats-next", "key-details", "key-details-2", "key-details-1", "key-details-3"]);
+        let (twice, _) = md("## A {#same}\n\n## B {#same}\n");
+        let ids: Vec<_> = twice.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["same", "same-1"]);
         assert!(body.html.starts_with("<h2 id=\"whats-next\">What’s Next</h2>"));
         assert_eq!(body.toc[0].title, "What’s Next");
         assert_eq!(body.toc[3].level, 3);
@@ -457,6 +481,15 @@ mod tests {
         assert!(body.html.contains(
             "<div class=\"footnote-definition\" id=\"fn-n\"><sup class=\"footnote-definition-label\">1</sup>"
         ));
+    }
+
+    #[test]
+    fn footnote_ids_are_unique() {
+        let (body, _) = md("One[^a b], two[^a-b], again[^a b].\n\n[^a b]: First.\n\n[^a-b]: Second.\n");
+        assert!(body.html.contains("id=\"fnref-a-b\"><a href=\"#fn-a-b\">1</a>"), "{}", body.html);
+        assert!(body.html.contains("id=\"fnref-a-b-2\"><a href=\"#fn-a-b-2\">2</a>"), "{}", body.html);
+        assert!(body.html.contains("id=\"fnref2-a-b\"><a href=\"#fn-a-b\">1</a>"), "{}", body.html);
+        assert!(body.html.contains("<div class=\"footnote-definition\" id=\"fn-a-b-2\">"));
     }
 
     #[test]
