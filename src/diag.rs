@@ -32,12 +32,6 @@ impl Location {
         Location { path: path.to_string(), line: 0, col: 0, source: None }
     }
 
-    pub fn line_col(mut self, line: usize, col: usize) -> Location {
-        self.line = line;
-        self.col = col;
-        self
-    }
-
     /// The location of byte range `span` of `text`, the whole text of `path`.
     /// A span that runs over several lines is cut at the end of its first.
     pub fn span(path: &str, text: &str, span: Range<usize>) -> Location {

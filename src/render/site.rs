@@ -12,7 +12,6 @@ use crate::graph::Graph;
 use crate::parse::Article;
 use crate::render::Renderer;
 use crate::render::views::{self, CategoryView, Summary, TaxonView};
-use crate::text::slugify;
 
 /// How many of its latest articles each category shows on the home page.
 pub const HOME_PER_CATEGORY: usize = 4;
@@ -319,7 +318,8 @@ fn listing(config: &Config, section: &str, slug: &str, name: &str, bio: Option<S
             slug: slug.to_string(),
             name: name.to_string(),
             bio,
-            url: config.url(&format!("/{section}/{}/", slugify(slug))),
+            // Profile keys are checked to be slugs; names come slugified.
+            url: config.url(&format!("/{section}/{slug}/")),
             count: 0,
         },
         articles: Vec::new(),
