@@ -26,7 +26,9 @@ pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
     let by_path: HashMap<&str, usize> = published.iter().enumerate().map(|(i, a)| (a.rel.as_str(), i)).collect();
     let mut resolve = |path: &str, anchor: Option<&str>, location: &Location| -> Option<usize> {
         let Some(&target) = by_path.get(path) else {
-            diags.push(missing_target(path, articles, location));
+            if !articles.unparsed.contains(path) {
+                diags.push(missing_target(path, articles, location));
+            }
             return None;
         };
         if let Some(anchor) = anchor

@@ -57,6 +57,9 @@ pub enum Withheld {
 pub struct Articles {
     pub published: Vec<Article>,
     pub withheld: HashMap<String, Withheld>,
+    /// Content paths of the files that failed to parse: their own errors
+    /// are reported, so references to them are not reported again.
+    pub unparsed: std::collections::HashSet<String>,
 }
 
 struct Head {
@@ -77,13 +80,22 @@ pub fn parse_articles(
     diags: &mut Vec<Diagnostic>,
 ) -> Articles {
     let files = std::mem::take(&mut content.articles);
-    let heads: Vec<Result<Head, Vec<Diagnostic>>> =
-        files.into_par_iter().map(|file| parse_head(config, file)).collect();
+    let heads: Vec<Result<Head, (String, Vec<Diagnostic>)>> = files
+        .into_par_iter()
+        .map(|file| {
+            let rel = file.rel.clone();
+            parse_head(config, file).map_err(|errors| (rel, errors))
+        })
+        .collect();
+    let mut unparsed = std::collections::HashSet::new();
     let mut published = Vec::new();
     let mut withheld = HashMap::new();
     for head in heads {
         match head {
-            Err(errors) => diags.extend(errors),
+            Err((rel, errors)) => {
+                unparsed.insert(rel);
+                diags.extend(errors);
+            }
             Ok(mut head) => match withheld_because(&head.front, selection) {
                 Some(why) => {
                     withheld.insert(head.file.rel.clone(), why);
@@ -103,7 +115,7 @@ pub fn parse_articles(
         diags.extend(article_diags);
         articles.push(article);
     }
-    Articles { published: articles, withheld }
+    Articles { published: articles, withheld, unparsed }
 }
 
 /// Renders the body of a parsed article and resolves its featured image;

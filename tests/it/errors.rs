@@ -78,6 +78,7 @@ cases! {
     two_articles_one_url => "duplicate-url",
     non_utf8_file => "non-utf8",
     every_error_is_reported => "many-errors",
+    a_broken_target_is_reported_once_not_by_each_reference => "broken-target",
 }
 
 #[test]
