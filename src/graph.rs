@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Location};
-use crate::parse::{Articles, Withheld};
+use crate::parse::{Article, Articles, Withheld};
 use crate::text::did_you_mean;
 
 /// The resolved graph of the published articles, by index.
@@ -78,6 +78,33 @@ pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
         })
         .collect();
     Graph { further_context, backlinks: backlinks(&nodes), related: related(&nodes) }
+}
+
+/// Everything of one published article that [`link`] reads. When every
+/// published article has the same inputs, in the same order, as in a build
+/// whose linking found no problem, linking again gives the same graph.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Input {
+    rel: String,
+    date: i64,
+    category: usize,
+    tags: Vec<String>,
+    /// Further-context entries, then inline links: path and anchor.
+    refs: Vec<(String, Option<String>)>,
+    headings: Vec<String>,
+}
+
+pub fn input(article: &Article) -> Input {
+    let further = article.front.further_context.iter().map(|r| (r.path.clone(), r.anchor.clone()));
+    let links = article.body.links.iter().map(|l| (l.path.clone(), l.anchor.clone()));
+    Input {
+        rel: article.rel.clone(),
+        date: article.front.date.timestamp().as_second(),
+        category: article.category,
+        tags: article.tag_slugs.clone(),
+        refs: further.chain(links).collect(),
+        headings: article.body.toc.iter().map(|h| h.id.clone()).collect(),
+    }
 }
 
 fn missing_target(path: &str, articles: &Articles, location: &Location) -> Diagnostic {

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod diag;
 pub mod graph;
+pub mod incremental;
 pub mod keys;
 pub mod load;
 pub mod outputs;
@@ -109,23 +110,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
 }
 
 /// Every file of a site built in memory, by output path (`serve`).
-pub type Files = std::collections::BTreeMap<String, Vec<u8>>;
-
-/// Builds the site into memory: exactly the files `build --base-url` would
-/// write, for `serve`.
-pub fn build_in_memory(options: &SiteOptions, base_url: &str) -> Result<(Files, Report), Error> {
-    let started = Instant::now();
-    let (prepared, mut timings) = prepare(options, Some(base_url))?;
-    let site = prepared.site();
-    let plan = Plan::new(&site, &prepared)?;
-    let renderer = prepared.renderer(&site)?;
-    timings.lap("plan");
-    let memory = write::Memory::default();
-    emit(&site, &renderer, &plan, &memory, &mut timings)?;
-    let mut files = memory.into_files();
-    files.insert(write::MARKER.to_string(), write::MARKER_TEXT.as_bytes().to_vec());
-    Ok((files, prepared.report(plan.file_count(), started.elapsed(), timings)))
-}
+pub type Files = std::collections::BTreeMap<String, std::sync::Arc<[u8]>>;
 
 /// Renders every page and writes it, the generated files and the static
 /// files to `sink`; all template errors are collected before failing.
@@ -194,7 +179,7 @@ struct Prepared {
     config: Config,
     content: load::Content,
     articles: parse::Articles,
-    graph: graph::Graph,
+    graph: std::sync::Arc<graph::Graph>,
     theme: Theme,
     categories: Vec<render::views::CategoryView>,
     warnings: Vec<Diagnostic>,
@@ -204,13 +189,7 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<(Prepared, T
     let selection = Selection { drafts: options.drafts, future: options.future, now: now()? };
     let mut timings = Timings::start();
     let root = &options.root;
-    let mut config = config::load(root).map_err(|diagnostics| Failed { diagnostics })?;
-    if let Some(url) = base_url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(Error::Usage(format!("--base-url must be an absolute http(s) URL, not {url:?}")));
-        }
-        config.base_url = url.trim_end_matches('/').to_string();
-    }
+    let config = configure(root, base_url)?;
     let mut diags = Vec::new();
     let content = load::load_content(root, &mut diags);
     let theme = render::theme::load(root, &config.theme, &mut diags);
@@ -218,7 +197,7 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<(Prepared, T
     let mut content = content;
     let articles = parse::parse_articles(&config, &mut content, selection, &mut diags);
     timings.lap("parse");
-    let graph = graph::link(&articles, &mut diags);
+    let graph = std::sync::Arc::new(graph::link(&articles, &mut diags));
     timings.lap("graph");
     fail_on(diags.clone())?;
     diag::sort(&mut diags);
@@ -235,6 +214,18 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<(Prepared, T
         warnings: diags,
     };
     Ok((prepared, timings))
+}
+
+/// Loads config.toml, with `base_url` replaced when given.
+fn configure(root: &std::path::Path, base_url: Option<&str>) -> Result<Config, Error> {
+    let mut config = config::load(root).map_err(|diagnostics| Failed { diagnostics })?;
+    if let Some(url) = base_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::Usage(format!("--base-url must be an absolute http(s) URL, not {url:?}")));
+        }
+        config.base_url = url.trim_end_matches('/').to_string();
+    }
+    Ok(config)
 }
 
 /// How long each phase of a build took, for `--timings`, and the peak
@@ -267,7 +258,7 @@ fn peak_rss_kib() -> Option<u64> {
 
 impl Prepared {
     fn site(&self) -> render::Site<'_> {
-        render::Site::new(&self.config, &self.articles.published, &self.graph, &self.categories)
+        render::Site::new(&self.config, &self.articles.published, &self.graph, &self.categories, &Default::default())
     }
 
     fn renderer(&self, site: &render::Site) -> Result<render::Renderer, Failed> {

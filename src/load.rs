@@ -34,19 +34,51 @@ pub struct Content {
 /// Reads `root/content`. Unreadable and non-UTF-8 files become errors;
 /// symlink loops become warnings and are not followed.
 pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
-    let content_dir = root.join("content");
-    if !content_dir.is_dir() {
-        diags.push(
-            Diagnostic::error("no content/ folder")
-                .at(Location::file("content"))
-                .hint("articles live in content/<category>/*.md"),
-        );
+    if let Some(missing) = no_content(root) {
+        diags.push(missing);
         return Content::default();
     }
-    let mut paths = Vec::new();
-    let mut assets = Vec::new();
+    let content_dir = root.join("content");
+    let walked = walk(root, &content_dir, diags);
+    let read: Vec<Result<SourceFile, Diagnostic>> =
+        walked.articles.into_par_iter().map(|(rel, abs)| read_article(rel, &abs)).collect();
+    let mut articles = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(file) => articles.push(file),
+            Err(diag) => diags.push(diag),
+        }
+    }
+    Content { articles, assets: walked.assets }
+}
+
+/// The error of a site without content/.
+pub fn no_content(root: &Path) -> Option<Diagnostic> {
+    (!root.join("content").is_dir()).then(|| {
+        Diagnostic::error("no content/ folder")
+            .at(Location::file("content"))
+            .hint("articles live in content/<category>/*.md")
+    })
+}
+
+/// The files found under a folder of `content/` (or one file of it).
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Content path and file of each article, in the order of the walk.
+    pub articles: Vec<(String, PathBuf)>,
+    pub assets: Vec<Asset>,
+    /// Whether the walk met a symbolic link, or failed somewhere.
+    pub links_or_errors: bool,
+}
+
+/// Walks `start`, `content/` or a file or folder under it, in file-name
+/// order: hidden files and folders are skipped, and so are files whose name
+/// starts with `_`.
+pub fn walk(root: &Path, start: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
+    let content_dir = root.join("content");
+    let mut walked = Walked::default();
     let site = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let mut walker = WalkDir::new(&content_dir)
+    let mut walker = WalkDir::new(start)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
@@ -55,21 +87,26 @@ pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
+                walked.links_or_errors = true;
                 diags.push(walk_error(root, &err));
                 continue;
             }
         };
-        if entry.path_is_symlink() && !leads_inside(&site, entry.path()) {
-            diags.push(leads_outside(root, entry.path()));
-            if entry.file_type().is_dir() {
-                walker.skip_current_dir();
+        if entry.path_is_symlink() {
+            walked.links_or_errors = true;
+            if !leads_inside(&site, entry.path()) {
+                diags.push(leads_outside(root, entry.path()));
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
             }
-            continue;
         }
         if !entry.file_type().is_file() {
             continue;
         }
         let Some(rel) = relative(&content_dir, entry.path()) else {
+            walked.links_or_errors = true;
             diags.push(
                 Diagnostic::error("file name is not valid UTF-8")
                     .at(Location::file(&entry.path().strip_prefix(root).unwrap_or(entry.path()).to_string_lossy())),
@@ -81,21 +118,12 @@ pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
             continue;
         }
         if name.ends_with(".md") {
-            paths.push((rel, entry.into_path()));
+            walked.articles.push((rel, entry.into_path()));
         } else {
-            assets.push(Asset { rel, abs: entry.into_path() });
+            walked.assets.push(Asset { rel, abs: entry.into_path() });
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> =
-        paths.into_par_iter().map(|(rel, abs)| read_article(rel, &abs)).collect();
-    let mut articles = Vec::with_capacity(read.len());
-    for result in read {
-        match result {
-            Ok(file) => articles.push(file),
-            Err(diag) => diags.push(diag),
-        }
-    }
-    Content { articles, assets }
+    walked
 }
 
 /// Whether a symbolic link resolves to somewhere inside the site's folder:
@@ -111,7 +139,7 @@ pub fn leads_outside(root: &Path, link: &Path) -> Diagnostic {
         .hint("copy the file into the site, or point the link at a file inside it")
 }
 
-fn is_hidden(name: &str) -> bool {
+pub fn is_hidden(name: &str) -> bool {
     name.starts_with('.')
 }
 
@@ -121,7 +149,7 @@ fn relative(base: &Path, path: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
-fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
+pub fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
     let display = format!("content/{rel}");
     let bytes = std::fs::read(abs)
         .map_err(|err| Diagnostic::error(format!("cannot read file: {err}")).at(Location::file(&display)))?;

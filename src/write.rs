@@ -205,25 +205,6 @@ impl Sink for Staging {
     }
 }
 
-/// A site kept in memory, for `serve`.
-#[derive(Default)]
-pub struct Memory {
-    files: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
-}
-
-impl Memory {
-    pub fn into_files(self) -> std::collections::BTreeMap<String, Vec<u8>> {
-        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Sink for Memory {
-    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string(), bytes.to_vec());
-        Ok(())
-    }
-}
-
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     match fs::metadata(path) {
         Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => fs::read(path).is_ok_and(|old| old == bytes),

@@ -6,13 +6,15 @@ pub mod highlight;
 pub mod markdown;
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
-use crate::load::{Content, SourceFile};
+use crate::load::{Asset, Content, SourceFile};
 use frontmatter::FrontMatter;
 use markdown::{AssetUse, Body, Origin, Resolve};
 
@@ -41,6 +43,10 @@ pub struct Article {
     pub body: Body,
     /// Files under content/ the article shows (body and featured image).
     pub assets: Vec<AssetUse>,
+    /// Unique to this rendering of the article: a rebuild that reuses the
+    /// article keeps it, so the pages that show the article need no new
+    /// rendering on its account.
+    pub version: u64,
 }
 
 /// Why an article that parsed is left out of the build.
@@ -55,20 +61,24 @@ pub enum Withheld {
 /// paths of those withheld (so that a reference to them can say why).
 #[derive(Debug, Default)]
 pub struct Articles {
-    pub published: Vec<Article>,
+    pub published: Vec<Arc<Article>>,
     pub withheld: HashMap<String, Withheld>,
     /// Content paths of the files that failed to parse: their own errors
     /// are reported, so references to them are not reported again.
     pub unparsed: std::collections::HashSet<String>,
 }
 
-struct Head {
-    file: SourceFile,
-    category: usize,
-    front: FrontMatter,
-    body_offset: usize,
-    warnings: Vec<Diagnostic>,
+/// The front matter of a source file, parsed, before any body is rendered.
+#[derive(Debug)]
+pub(crate) struct Head {
+    pub category: usize,
+    pub front: FrontMatter,
+    pub body_offset: usize,
+    pub warnings: Vec<Diagnostic>,
 }
+
+/// What a source file parses to: its head, or every error in it.
+pub(crate) type Parsed = Result<Head, Vec<Diagnostic>>;
 
 /// Parses every article of `content` (taking its texts: each is dropped as
 /// soon as its article is rendered, so a large archive never holds all its
@@ -80,66 +90,139 @@ pub fn parse_articles(
     diags: &mut Vec<Diagnostic>,
 ) -> Articles {
     let files = std::mem::take(&mut content.articles);
-    let heads: Vec<Result<Head, (String, Vec<Diagnostic>)>> = files
+    let heads: Vec<(SourceFile, Parsed)> = files
         .into_par_iter()
         .map(|file| {
-            let rel = file.rel.clone();
-            parse_head(config, file).map_err(|errors| (rel, errors))
+            let head = parse_head(config, &file);
+            (file, head)
         })
         .collect();
-    let mut unparsed = std::collections::HashSet::new();
-    let mut published = Vec::new();
-    let mut withheld = HashMap::new();
-    for head in heads {
-        match head {
-            Err((rel, errors)) => {
-                unparsed.insert(rel);
-                diags.extend(errors);
-            }
-            Ok(mut head) => match withheld_because(&head.front, selection) {
-                Some(why) => {
-                    withheld.insert(head.file.rel.clone(), why);
-                }
-                None => {
-                    diags.append(&mut head.warnings);
-                    published.push(head);
-                }
-            },
-        }
-    }
-    let index = Index::new(config, content, &published, diags);
-    let rendered: Vec<(Article, Vec<Diagnostic>)> =
-        published.into_par_iter().map(|head| finish(config, &index, head)).collect();
+    let Chosen { published, withheld, unparsed } =
+        select(heads.iter().map(|(file, head)| (file, head)), selection, diags);
+    let sizes = ImageSizes::default();
+    let index = Index::new(config, content.assets.iter(), &published, &sizes, diags);
+    let published: Vec<bool> = heads.iter().map(|(file, _)| index.publishes(&file.rel)).collect();
+    let rendered: Vec<Finished> = heads
+        .into_par_iter()
+        .zip(published)
+        .filter_map(|((file, head), published)| match head {
+            Ok(head) if published => Some(finish(config, &index, &file, &head)),
+            _ => None,
+        })
+        .collect();
     let mut articles = Vec::with_capacity(rendered.len());
-    for (article, article_diags) in rendered {
-        diags.extend(article_diags);
-        articles.push(article);
+    for finished in rendered {
+        diags.extend(finished.diags);
+        articles.push(Arc::new(finished.article));
     }
     Articles { published: articles, withheld, unparsed }
 }
 
-/// Renders the body of a parsed article and resolves its featured image;
-/// the source text is dropped here.
-fn finish(config: &Config, index: &Index, head: Head) -> (Article, Vec<Diagnostic>) {
-    let rel = head.file.rel;
-    let text = head.file.text;
-    let origin = Origin { rel: &rel, file_text: &text, body_offset: head.body_offset };
+/// Which parsed files are published, which withheld and which failed.
+pub(crate) struct Chosen<'a> {
+    pub published: Vec<(&'a SourceFile, &'a Head)>,
+    pub withheld: HashMap<String, Withheld>,
+    pub unparsed: std::collections::HashSet<String>,
+}
+
+/// Sorts parsed files by what becomes of them; reports the errors of those
+/// that failed and the warnings of those published.
+pub(crate) fn select<'a>(
+    heads: impl Iterator<Item = (&'a SourceFile, &'a Parsed)>,
+    selection: Selection,
+    diags: &mut Vec<Diagnostic>,
+) -> Chosen<'a> {
+    let mut chosen = Chosen { published: Vec::new(), withheld: HashMap::new(), unparsed: Default::default() };
+    for (file, head) in heads {
+        match head {
+            Err(errors) => {
+                chosen.unparsed.insert(file.rel.clone());
+                diags.extend(errors.iter().cloned());
+            }
+            Ok(head) => match withheld_because(&head.front, selection) {
+                Some(why) => {
+                    chosen.withheld.insert(file.rel.clone(), why);
+                }
+                None => {
+                    diags.extend(head.warnings.iter().cloned());
+                    chosen.published.push((file, head));
+                }
+            },
+        }
+    }
+    chosen
+}
+
+/// Where every article ever finished gets its [`Article::version`].
+static VERSIONS: AtomicU64 = AtomicU64::new(1);
+
+/// A published article, with the diagnostics of its body and every
+/// question it asked the index (so that a rebuild can tell whether the same
+/// source would still render the same).
+pub(crate) struct Finished {
+    pub article: Article,
+    pub diags: Vec<Diagnostic>,
+    pub lookups: Vec<Lookup>,
+}
+
+/// One answer the index gave while an article was rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    ArticleUrl { path: String, url: Option<String> },
+    Asset { path: String, found: Option<AssetUse> },
+}
+
+impl Lookup {
+    /// Whether `index` still gives the answer recorded, for the article at `rel`.
+    pub fn holds(&self, rel: &str, index: &Index) -> bool {
+        match self {
+            Lookup::ArticleUrl { path, url } => index.article_url(path) == url.as_deref(),
+            Lookup::Asset { path, found } => index.asset(rel, path) == *found,
+        }
+    }
+}
+
+/// Answers from an index, written down.
+struct Recorder<'a> {
+    index: &'a Index<'a>,
+    lookups: std::cell::RefCell<Vec<Lookup>>,
+}
+
+impl Resolve for Recorder<'_> {
+    fn article_url(&self, path: &str) -> Option<&str> {
+        let url = self.index.article_url(path);
+        self.lookups.borrow_mut().push(Lookup::ArticleUrl { path: path.to_string(), url: url.map(str::to_string) });
+        url
+    }
+
+    fn asset(&self, rel: &str, path: &str) -> Option<AssetUse> {
+        let found = self.index.asset(rel, path);
+        self.lookups.borrow_mut().push(Lookup::Asset { path: path.to_string(), found: found.clone() });
+        found
+    }
+}
+
+/// Renders the body of a parsed article and resolves its featured image.
+pub(crate) fn finish(config: &Config, index: &Index, file: &SourceFile, head: &Head) -> Finished {
+    let rel = &file.rel;
+    let text = &file.text;
+    let recorder = Recorder { index, lookups: Default::default() };
+    let origin = Origin { rel, file_text: text, body_offset: head.body_offset };
     let mut diags = Vec::new();
-    let body = markdown::render(&origin, index, &mut diags);
+    let body = markdown::render(&origin, &recorder, &mut diags);
     if head.front.description.is_none() && body.first_paragraph.is_empty() {
         diags.push(
             Diagnostic::warning("the article has no description and no first paragraph to take one from")
-                .at(first_line(&rel, &text))
+                .at(first_line(rel, text))
                 .hint("add description = \"…\", the one-sentence dek readers see under the headline"),
         );
     }
-    drop(text);
     let path = index.paths[rel.as_str()].clone();
     let url = config.url(&path);
-    let mut front = head.front;
+    let mut front = head.front.clone();
     let mut assets = body.assets.clone();
     if let Some(image) = &mut front.image {
-        match markdown::local_image(&image.src, &rel, index) {
+        match markdown::local_image(&image.src, rel, &recorder) {
             None => {}
             Some(Ok(asset)) => {
                 image.src = asset.url.clone();
@@ -155,11 +238,13 @@ fn finish(config: &Config, index: &Index, head: Head) -> (Article, Vec<Diagnosti
             tag_slugs.push(slug);
         }
     }
-    let article = Article { rel, category: head.category, front, tag_slugs, path, url, body, assets };
-    (article, diags)
+    let version = VERSIONS.fetch_add(1, Ordering::Relaxed);
+    let article =
+        Article { rel: rel.clone(), category: head.category, front, tag_slugs, path, url, body, assets, version };
+    Finished { article, diags, lookups: recorder.lookups.into_inner() }
 }
 
-fn parse_head(config: &Config, file: SourceFile) -> Result<Head, Vec<Diagnostic>> {
+pub(crate) fn parse_head(config: &Config, file: &SourceFile) -> Parsed {
     let Some((folder, _)) = file.rel.split_once('/') else {
         return Err(vec![
             Diagnostic::error("article is not in a category folder")
@@ -183,7 +268,7 @@ fn parse_head(config: &Config, file: SourceFile) -> Result<Head, Vec<Diagnostic>
         return Err(errors);
     };
     let parsed = parsed?;
-    Ok(Head { file, category, front: parsed.front, body_offset: parsed.body_offset, warnings: parsed.warnings })
+    Ok(Head { category, front: parsed.front, body_offset: parsed.body_offset, warnings: parsed.warnings })
 }
 
 fn first_line(rel: &str, text: &str) -> Location {
@@ -202,22 +287,33 @@ fn withheld_because(front: &FrontMatter, selection: Selection) -> Option<Withhel
     None
 }
 
+/// Image sizes by content path, measured once per file (and, in `serve`,
+/// once per change of it).
+pub(crate) type ImageSizes = std::sync::Mutex<HashMap<String, Option<(u32, u32)>>>;
+
 /// The URL of every published article and content file, known before any
 /// body is rendered so that bodies can link to each other.
-struct Index<'a> {
+pub(crate) struct Index<'a> {
     config: &'a Config,
     /// Content path → site path.
     paths: HashMap<String, String>,
     urls: HashMap<String, String>,
     /// Content path → file on disk.
     assets: HashMap<&'a str, &'a std::path::Path>,
+    sizes: &'a ImageSizes,
 }
 
 impl<'a> Index<'a> {
-    fn new(config: &'a Config, content: &'a Content, heads: &[Head], diags: &mut Vec<Diagnostic>) -> Index<'a> {
+    pub fn new(
+        config: &'a Config,
+        assets: impl Iterator<Item = &'a Asset>,
+        heads: &[(&SourceFile, &Head)],
+        sizes: &'a ImageSizes,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Index<'a> {
         let mut paths = HashMap::with_capacity(heads.len());
-        let mut owners: HashMap<String, &Head> = HashMap::with_capacity(heads.len());
-        for head in heads {
+        let mut owners: HashMap<String, &SourceFile> = HashMap::with_capacity(heads.len());
+        for &(file, head) in heads {
             let date = &head.front.date;
             let category = &config.categories[head.category].slug;
             let path = config.permalink.expand(category, &head.front.slug, date.year(), date.month(), date.day());
@@ -225,19 +321,35 @@ impl<'a> Index<'a> {
                 diags.push(
                     Diagnostic::error(format!(
                         "content/{} and content/{} would both be written to {path}",
-                        first.file.rel, head.file.rel
+                        first.rel, file.rel
                     ))
-                    .at(first_line(&head.file.rel, &head.file.text))
+                    .at(first_line(&file.rel, &file.text))
                     .hint("give one of them a different `slug` in its front matter"),
                 );
             } else {
-                owners.insert(path.clone(), head);
+                owners.insert(path.clone(), file);
             }
-            paths.insert(head.file.rel.clone(), path);
+            paths.insert(file.rel.clone(), path);
         }
         let urls = paths.iter().map(|(rel, path)| (rel.clone(), config.url(path))).collect();
-        let assets = content.assets.iter().map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
-        Index { config, paths, urls, assets }
+        let assets = assets.map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
+        Index { config, paths, urls, assets, sizes }
+    }
+
+    /// Whether the article at content path `rel` is published.
+    pub fn publishes(&self, rel: &str) -> bool {
+        self.paths.contains_key(rel)
+    }
+
+    /// Width and height let browsers reserve the space before the image
+    /// loads; files that are not images simply have none.
+    fn size(&self, path: &str, file: &std::path::Path) -> Option<(u32, u32)> {
+        if let Some(&size) = self.sizes.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
+            return size;
+        }
+        let size = imagesize::size(file).ok().map(|s| (s.width as u32, s.height as u32));
+        self.sizes.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), size);
+        size
     }
 }
 
@@ -254,9 +366,7 @@ impl Resolve for Index<'_> {
             (Some(sub), Some(page)) => format!("{}{sub}", crate::render::output_dir(page)),
             _ => path.to_string(),
         };
-        // Width and height let browsers reserve the space before the image
-        // loads; files that are not images simply have none.
-        let size = imagesize::size(file).ok().map(|s| (s.width as u32, s.height as u32));
+        let size = self.size(path, file);
         Some(AssetUse { source: path.to_string(), url: self.config.url(&format!("/{output}")), output, size })
     }
 }

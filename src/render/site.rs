@@ -3,6 +3,7 @@
 //! page, each with the typed context its template receives.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -49,7 +50,7 @@ pub struct Listing {
 /// Everything the page contexts are built from, frozen before rendering.
 pub struct Site<'a> {
     pub config: &'a Config,
-    pub articles: &'a [Article],
+    pub articles: &'a [Arc<Article>],
     pub graph: &'a Graph,
     pub categories: &'a [CategoryView],
     pub summaries: Vec<Summary<'a>>,
@@ -67,9 +68,10 @@ pub struct Site<'a> {
 impl<'a> Site<'a> {
     pub fn new(
         config: &'a Config,
-        articles: &'a [Article],
+        articles: &'a [Arc<Article>],
         graph: &'a Graph,
         categories: &'a [CategoryView],
+        known: &views::SummaryValues,
     ) -> Site<'a> {
         let summaries: Vec<Summary> = articles.iter().map(|a| views::summary(config, categories, a)).collect();
         let mut newest: Vec<usize> = (0..articles.len()).collect();
@@ -123,7 +125,7 @@ impl<'a> Site<'a> {
             list.sort_by(|a, b| a.view.slug.cmp(&b.view.slug));
             list
         };
-        let values = views::summary_values(&summaries);
+        let values = views::summary_values(articles, &summaries, known);
         Site {
             config,
             articles,
@@ -236,21 +238,14 @@ impl<'a> Site<'a> {
     /// The lead is the newest featured article, or the newest one; each
     /// category then shows its latest articles other than the lead.
     fn home(&self) -> HomeContext<'_> {
-        let lead =
-            self.newest.iter().copied().find(|&i| self.articles[i].front.featured).or(self.newest.first().copied());
+        let lead = self.lead();
         let sections = self
             .by_category
             .iter()
             .zip(self.categories)
             .map(|(listing, category)| Section {
                 category,
-                articles: listing
-                    .articles
-                    .iter()
-                    .filter(|&&i| Some(i) != lead)
-                    .take(HOME_PER_CATEGORY)
-                    .map(|&i| self.values[i].clone())
-                    .collect(),
+                articles: home_section(listing, lead).map(|i| self.values[i].clone()).collect(),
             })
             .collect();
         let page = PageMeta {
@@ -262,8 +257,61 @@ impl<'a> Site<'a> {
             page,
             lead: lead.map(|i| self.values[i].clone()),
             sections,
-            latest: self.newest.iter().take(10).map(|&i| self.values[i].clone()).collect(),
+            latest: self.newest.iter().take(HOME_LATEST).map(|&i| self.values[i].clone()).collect(),
         }
+    }
+
+    /// The home page's lead article.
+    fn lead(&self) -> Option<usize> {
+        self.newest.iter().copied().find(|&i| self.articles[i].front.featured).or(self.newest.first().copied())
+    }
+
+    /// What the context of `page` is made of, written as bytes: under the
+    /// same config and theme, two pages with equal keys render the same.
+    /// Articles count by [`Article::version`], so an edit changes the keys
+    /// of exactly the pages that show the article. `serve` re-renders a
+    /// page only when its key changed; whatever [`Site::render`] puts in a
+    /// context must be written here too (the incremental tests compare
+    /// `serve` with full builds).
+    pub fn page_key(&self, page: Page) -> Vec<u8> {
+        let mut key = Key::default();
+        let articles = |key: &mut Key, list: &mut dyn Iterator<Item = usize>| {
+            key.list(list.map(|i| self.articles[i].version));
+        };
+        match page {
+            Page::Home => {
+                key.number(0);
+                let lead = self.lead();
+                articles(&mut key, &mut lead.into_iter());
+                for listing in &self.by_category {
+                    articles(&mut key, &mut home_section(listing, lead));
+                }
+                articles(&mut key, &mut self.newest.iter().copied().take(HOME_LATEST));
+            }
+            Page::Article(i) => {
+                key.number(1);
+                articles(&mut key, &mut std::iter::once(i));
+                articles(&mut key, &mut self.graph.further_context[i].iter().copied());
+                articles(&mut key, &mut self.graph.backlinks[i].iter().copied());
+                articles(&mut key, &mut self.graph.related[i].iter().copied());
+            }
+            Page::Listing { kind, index, page } => {
+                let listing = &self.listings(kind)[index];
+                key.number(2 + kind as u64);
+                key.taxon(&listing.view);
+                key.number(page as u64);
+                key.number(listing.articles.len() as u64);
+                articles(&mut key, &mut self.page_articles(kind, index, page).iter().copied());
+            }
+            Page::Index(kind) => {
+                key.number(5 + kind as u64);
+                for listing in self.listings(kind) {
+                    key.taxon(&listing.view);
+                }
+            }
+            Page::NotFound => key.number(8),
+        }
+        key.0
     }
 
     fn listing(&self, kind: Kind, index: usize, page: usize) -> ListingContext<'_> {
@@ -301,6 +349,56 @@ impl<'a> Site<'a> {
                 next_url: (page < pages).then(|| url(page + 1)),
             },
         }
+    }
+}
+
+/// How many of the newest articles the home page lists.
+const HOME_LATEST: usize = 10;
+
+/// The articles a category shows on the home page: its latest, but for the lead.
+fn home_section(listing: &Listing, lead: Option<usize>) -> impl Iterator<Item = usize> + '_ {
+    listing.articles.iter().copied().filter(move |&i| Some(i) != lead).take(HOME_PER_CATEGORY)
+}
+
+/// A page key being written: numbers, and strings and lists with their
+/// length before them, so that no two different inputs write the same bytes.
+#[derive(Default)]
+struct Key(Vec<u8>);
+
+impl Key {
+    fn number(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    fn text(&mut self, s: &str) {
+        self.number(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn list(&mut self, items: impl Iterator<Item = u64>) {
+        let at = self.0.len();
+        self.number(0);
+        let mut count = 0u64;
+        for item in items {
+            self.number(item);
+            count += 1;
+        }
+        self.0[at..at + 8].copy_from_slice(&count.to_le_bytes());
+    }
+
+    fn taxon(&mut self, view: &TaxonView) {
+        let TaxonView { slug, name, bio, url, count } = view;
+        for s in [slug, name, url] {
+            self.text(s);
+        }
+        match bio {
+            Some(bio) => {
+                self.number(1);
+                self.text(bio);
+            }
+            None => self.number(0),
+        }
+        self.number(*count as u64);
     }
 }
 

@@ -1,6 +1,8 @@
 //! The data templates receive: typed, borrowed `Serialize` structs built once
 //! per build. The README documents every field.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::config::Config;
@@ -98,12 +100,22 @@ pub struct Summary<'a> {
     pub word_count: usize,
 }
 
-/// One summary per article, converted to a template value once per build;
-/// every page that shows the article clones it (an `Arc`), so listings and
-/// related lists cost no serialization.
-pub fn summary_values(summaries: &[Summary]) -> Vec<tera::Value> {
+/// Summary template values by [`Article::version`], kept by `serve` from
+/// one build to the next.
+pub type SummaryValues = std::collections::HashMap<u64, tera::Value>;
+
+/// One summary per article, converted to a template value once per build
+/// (or taken from `known`); every page that shows the article clones it (an
+/// `Arc`), so listings and related lists cost no serialization.
+pub fn summary_values(articles: &[Arc<Article>], summaries: &[Summary], known: &SummaryValues) -> Vec<tera::Value> {
     use rayon::prelude::*;
-    summaries.par_iter().map(tera::Value::from_serializable).collect()
+    articles
+        .par_iter()
+        .zip(summaries)
+        .map(|(article, summary)| {
+            known.get(&article.version).cloned().unwrap_or_else(|| tera::Value::from_serializable(summary))
+        })
+        .collect()
 }
 
 /// `article`, given to article.html: every field of its summary, plus

@@ -7,11 +7,13 @@ mod http;
 mod watch;
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, RwLock};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::sync::broadcast;
 
+use crate::incremental::Incremental;
 use crate::{Error, Files, SiteOptions};
 
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub enum Notice {
 
 /// The served site, shared by the HTTP handlers and the watcher.
 pub struct Shared {
+    /// The builder, with what it keeps from one build to the next.
+    pub site: Mutex<Incremental>,
     pub files: RwLock<Arc<Files>>,
     /// The errors of the last build, if it failed.
     pub errors: RwLock<Option<Vec<String>>>,
@@ -63,6 +67,7 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
     };
     let (notices, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
+        site: Mutex::new(Incremental::new(options.site.clone(), &url)),
         files: RwLock::new(Arc::new(Files::new())),
         errors: RwLock::new(None),
         notices,
@@ -70,8 +75,10 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
     });
     // Watch first, so that no save between the first build and the
     // announcement is missed.
-    let watcher = watch::start(options.site.clone(), url.clone(), shared.clone())?;
-    rebuild(&options.site, &url, &shared);
+    // Absolute, like the paths the watcher reports.
+    let root = std::path::absolute(&options.site.root).map_err(|e| Error::Io(e.into()))?;
+    let watcher = watch::start(&root, shared.clone())?;
+    rebuild(&shared, &[]);
     println!("Serving {} at {url}/ (press Ctrl-C to stop)", options.site.root.display());
     let app = http::router(shared);
     let served = axum::serve(listener, app).await;
@@ -92,10 +99,12 @@ async fn bind(ip: IpAddr, port: u16) -> Result<tokio::net::TcpListener, Error> {
     Err(Error::Usage(format!("cannot listen on {ip}: {}", tried.join("; "))))
 }
 
-/// Builds the site in memory and swaps it in; on errors keeps the last good
-/// site and records them. Returns the notice sent to the open tabs.
-pub fn rebuild(site: &SiteOptions, url: &str, shared: &Shared) -> Notice {
-    let notice = match crate::build_in_memory(site, url) {
+/// Builds the site in memory after the files at `changed` changed, and
+/// swaps it in; on errors keeps the last good site and records them.
+/// Returns the notice sent to the open tabs.
+pub fn rebuild(shared: &Shared, changed: &[PathBuf]) -> Notice {
+    let built = shared.site.lock().unwrap_or_else(|e| e.into_inner()).build(changed);
+    let notice = match built {
         Ok((files, report)) => {
             for warning in &report.warnings {
                 eprintln!("{}\n", warning.render());
@@ -137,8 +146,13 @@ pub fn rebuild(site: &SiteOptions, url: &str, shared: &Shared) -> Notice {
 
 /// Files added, removed or changed between two builds.
 fn changed_files(old: &Files, new: &Files) -> Vec<String> {
-    let mut changed: Vec<String> =
-        new.iter().filter(|(path, bytes)| old.get(*path) != Some(*bytes)).map(|(path, _)| path.clone()).collect();
+    // Files kept from the last build share their bytes: no comparison.
+    let same = |old: &Arc<[u8]>, new: &Arc<[u8]>| Arc::ptr_eq(old, new) || old == new;
+    let mut changed: Vec<String> = new
+        .iter()
+        .filter(|(path, bytes)| !old.get(*path).is_some_and(|old| same(old, bytes)))
+        .map(|(path, _)| path.clone())
+        .collect();
     changed.extend(old.keys().filter(|path| !new.contains_key(*path)).cloned());
     changed
 }

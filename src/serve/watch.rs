@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::{DEBOUNCE, Shared, rebuild};
-use crate::{Error, SiteOptions};
+use crate::Error;
 
 /// Keeps watching while the returned watcher lives: changes are gathered
 /// until they pause for [`DEBOUNCE`], then the site is rebuilt once.
-pub fn start(site: SiteOptions, url: String, shared: Arc<Shared>) -> Result<Arc<Mutex<RecommendedWatcher>>, Error> {
-    let root = site.root.clone();
+pub fn start(root: &Path, shared: Arc<Shared>) -> Result<Arc<Mutex<RecommendedWatcher>>, Error> {
+    let root = root.to_path_buf();
     let (sender, receiver) = mpsc::channel::<PathBuf>();
     let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
         let Ok(event) = result else { return };
@@ -37,18 +37,25 @@ pub fn start(site: SiteOptions, url: String, shared: Arc<Shared>) -> Result<Arc<
     let mut watched = watch_sources(&watcher, &root, &[], &[]);
     let handle = watcher.clone();
     std::thread::spawn(move || {
+        // Every path changed since the last rebuild, ignored ones included:
+        // a full build would see them too.
+        let mut pending: Vec<PathBuf> = Vec::new();
         while let Ok(first) = receiver.recv() {
-            let mut burst = vec![first];
+            let start = pending.len();
+            pending.push(first);
             // Editors save in bursts (write a temporary file, rename it,
             // touch the folder): wait for the burst to end.
             while let Ok(path) = receiver.recv_timeout(DEBOUNCE) {
-                burst.push(path);
+                pending.push(path);
             }
-            if burst.iter().any(|path| relevant(&site.root, path)) {
+            if pending[start..].iter().any(|path| relevant(&root, path)) {
                 // A source folder created (or made again, by a checkout)
                 // since the start is watched from now on.
-                watched = watch_sources(&watcher, &site.root, &watched, &burst);
-                rebuild(&site, &url, &shared);
+                watched = watch_sources(&watcher, &root, &watched, &pending[start..]);
+                pending.sort();
+                pending.dedup();
+                rebuild(&shared, &pending);
+                pending.clear();
             }
         }
     });

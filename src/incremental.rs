@@ -1,0 +1,406 @@
+//! `serve`'s builds: what is kept from one build of a site to the next, so
+//! that saving an article re-reads that file, renders that body, and renders
+//! again only the pages whose context changed. The files it produces are
+//! exactly those of a full build (tests/it/incremental.rs edits sites and
+//! compares every step with a full build).
+//!
+//! What is kept, and what makes it stale:
+//! - the files of content/: read again where the watcher saw a change, all
+//!   of them when content/ itself changed or the site uses symbolic links;
+//! - parsed front matter, by file text; rendered bodies, by file text and
+//!   every answer the index gave while rendering (a link's URL, an image's
+//!   size);
+//! - the reference graph, while no article's references, tags, date,
+//!   category or headings changed;
+//! - summary values, by article version; pages, by page key (see
+//!   [`render::Site::page_key`]);
+//! - the bytes of copied files, until a change under their path;
+//! - nothing derived at all once config.toml or a template changed.
+//!
+//! Feeds, sitemaps and the plan of output files are made anew every time:
+//! they are cheap, and the news sitemap depends on the clock.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::graph::{self, Graph};
+use crate::load::{self, Asset, SourceFile};
+use crate::parse::{self, Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection};
+use crate::render::theme::StaticFile;
+use crate::render::{self, views};
+use crate::{Error, Files, Plan, Prepared, Report, SiteOptions, Timings, fail_on, write};
+
+/// A site built in memory, again and again.
+pub struct Incremental {
+    options: SiteOptions,
+    base_url: String,
+    sources: Sources,
+    memo: Memo,
+    /// Bytes of the files copied from disk, by path.
+    copies: HashMap<PathBuf, Arc<[u8]>>,
+}
+
+/// What is derived under one config.toml and one set of templates.
+#[derive(Default)]
+struct Memo {
+    /// config.toml as read, and the templates.
+    basis: Option<(Vec<u8>, BTreeMap<String, String>)>,
+    renderer: Option<render::Renderer>,
+    /// The graph, with the inputs it was linked from (only a graph that
+    /// linked without a problem is kept).
+    graph: Option<(Vec<Arc<graph::Input>>, Arc<Graph>)>,
+    values: views::SummaryValues,
+    /// By output file.
+    pages: HashMap<String, Rendered>,
+}
+
+/// A page's key and bytes.
+type Rendered = (Vec<u8>, Arc<[u8]>);
+
+/// content/ as last read, with what was parsed and rendered of it.
+#[derive(Default)]
+struct Sources {
+    /// False until content/ was read whole.
+    read: bool,
+    /// The last whole reading met a symbolic link or an error: a change
+    /// under a link may come in under the link's target, so every change
+    /// then reads content/ whole again.
+    links_or_errors: bool,
+    /// The problems of that whole reading (symbolic link loops, say).
+    walk_problems: Vec<Diagnostic>,
+    /// By path under content/: `Path` orders like the walk of a full build.
+    articles: BTreeMap<PathBuf, Source>,
+    assets: BTreeMap<PathBuf, Asset>,
+    /// Files that could not be read.
+    unreadable: BTreeMap<PathBuf, Diagnostic>,
+    sizes: ImageSizes,
+}
+
+struct Source {
+    file: SourceFile,
+    /// Parsed when first needed.
+    head: Option<Parsed>,
+    /// Its last rendering, while published or since.
+    done: Option<Done>,
+}
+
+struct Done {
+    article: Arc<Article>,
+    diags: Vec<Diagnostic>,
+    lookups: Vec<Lookup>,
+    input: Arc<graph::Input>,
+}
+
+impl Incremental {
+    /// Nothing is read until the first [`Incremental::build`].
+    pub fn new(mut options: SiteOptions, base_url: &str) -> Incremental {
+        // Watchers report absolute paths: so are the ones kept here.
+        options.root = std::path::absolute(&options.root).unwrap_or(options.root);
+        Incremental {
+            options,
+            base_url: base_url.to_string(),
+            sources: Sources::default(),
+            memo: Memo::default(),
+            copies: HashMap::new(),
+        }
+    }
+
+    /// Builds the site after the files at `changed` (absolute paths)
+    /// changed: exactly the files `build --base-url` writes.
+    pub fn build(&mut self, changed: &[PathBuf]) -> Result<(Files, Report), Error> {
+        let started = Instant::now();
+        let mut timings = Timings::start();
+        let root = self.options.root.clone();
+        let selection = Selection { drafts: self.options.drafts, future: self.options.future, now: crate::now()? };
+        let config_text = std::fs::read(root.join("config.toml")).unwrap_or_default();
+        let config = crate::configure(&root, Some(&self.base_url))?;
+        let mut diags = Vec::new();
+        let theme = render::theme::load(&root, &config.theme, &mut diags);
+        let basis = (config_text, theme.templates.clone());
+        if self.memo.basis.as_ref() != Some(&basis) {
+            self.memo = Memo { basis: Some(basis), ..Memo::default() };
+            for source in self.sources.articles.values_mut() {
+                source.head = None;
+                source.done = None;
+            }
+        }
+        for path in changed {
+            self.copies.retain(|file, _| !file.starts_with(path));
+        }
+        if changed.iter().any(|path| !path.starts_with(&root)) {
+            self.copies.clear();
+        }
+        self.sources.update(&root, changed);
+        diags.extend(self.sources.problems());
+        timings.lap("load");
+        let (articles, inputs) = self.sources.parse(&config, selection, &mut diags);
+        timings.lap("parse");
+        let graph = self.link(&articles, inputs, &mut diags);
+        timings.lap("graph");
+        fail_on(diags.clone())?;
+        crate::diag::sort(&mut diags);
+        let categories = views::categories(&config);
+        let assets = self.sources.assets.values().cloned().collect();
+        let prepared = Prepared {
+            root: root.clone(),
+            now: selection.now,
+            config,
+            content: load::Content { articles: Vec::new(), assets },
+            articles,
+            graph,
+            theme,
+            categories,
+            warnings: diags,
+        };
+        let site = render::Site::new(
+            &prepared.config,
+            &prepared.articles.published,
+            &prepared.graph,
+            &prepared.categories,
+            &self.memo.values,
+        );
+        self.memo.values = site.articles.iter().map(|a| a.version).zip(site.values.iter().cloned()).collect();
+        let plan = Plan::new(&site, &prepared)?;
+        if self.memo.renderer.is_none() {
+            self.memo.renderer = Some(prepared.renderer(&site)?);
+        }
+        timings.lap("plan");
+        let files = self.emit(&site, &plan)?;
+        timings.lap("render");
+        Ok((files, prepared.report(plan.file_count(), started.elapsed(), timings)))
+    }
+
+    /// The graph of the last build when no input of it changed, else a new one.
+    fn link(&mut self, articles: &Articles, inputs: Vec<Arc<graph::Input>>, diags: &mut Vec<Diagnostic>) -> Arc<Graph> {
+        if let Some((old, graph)) = &self.memo.graph
+            && old.len() == inputs.len()
+            && old.iter().zip(&inputs).all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+        {
+            let graph = graph.clone();
+            self.memo.graph = Some((inputs, graph.clone()));
+            return graph;
+        }
+        let mut problems = Vec::new();
+        let graph = Arc::new(graph::link(articles, &mut problems));
+        self.memo.graph = problems.is_empty().then(|| (inputs, graph.clone()));
+        diags.extend(problems);
+        graph
+    }
+
+    /// Renders the pages whose key changed, and gathers every file.
+    fn emit(&mut self, site: &render::Site, plan: &Plan) -> Result<Files, Error> {
+        let renderer = self.memo.renderer.as_ref().expect("made before rendering");
+        let old = &self.memo.pages;
+        let rendered: Vec<Result<(String, Rendered), Diagnostic>> = plan
+            .pages
+            .par_iter()
+            .map(|(path, page)| {
+                let file = render::output_file(path);
+                let key = site.page_key(*page);
+                if let Some((old_key, bytes)) = old.get(&file)
+                    && *old_key == key
+                {
+                    return Ok((file, (key, bytes.clone())));
+                }
+                let html = site.render(renderer, *page)?;
+                Ok((file, (key, Arc::from(html.into_bytes()))))
+            })
+            .collect();
+        let mut problems = Vec::new();
+        let mut pages = HashMap::with_capacity(rendered.len());
+        for result in rendered {
+            match result {
+                Ok((file, rendered)) => {
+                    pages.insert(file, rendered);
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        fail_on(problems)?;
+        let mut files: Files = pages.iter().map(|(file, (_, bytes))| (file.clone(), bytes.clone())).collect();
+        self.memo.pages = pages;
+        for (rel, bytes) in &plan.generated {
+            files.insert(rel.clone(), Arc::from(bytes.as_slice()));
+        }
+        for (rel, file) in &plan.files {
+            let bytes = match file {
+                StaticFile::Embedded(bytes) => Arc::from(*bytes),
+                StaticFile::Disk(path) => match self.copies.get(path) {
+                    Some(bytes) => bytes.clone(),
+                    None => {
+                        let bytes: Arc<[u8]> = std::fs::read(path)
+                            .map_err(|e| Error::Io(anyhow::anyhow!("cannot read {}: {e}", path.display())))?
+                            .into();
+                        self.copies.insert(path.clone(), bytes.clone());
+                        bytes
+                    }
+                },
+            };
+            files.insert(rel.clone(), bytes);
+        }
+        files.insert(write::MARKER.to_string(), Arc::from(write::MARKER_TEXT.as_bytes()));
+        Ok(files)
+    }
+}
+
+impl Sources {
+    /// Brings content/ up to date with the changes at `changed`.
+    fn update(&mut self, root: &Path, changed: &[PathBuf]) {
+        let content = root.join("content");
+        let whole = !self.read
+            || self.links_or_errors
+            || changed.iter().any(|path| *path == content || *path == root || !path.starts_with(root));
+        if whole {
+            return self.read_all(root);
+        }
+        for path in changed {
+            let Ok(rel) = path.strip_prefix(&content) else { continue };
+            if !self.read_again(root, rel) {
+                return self.read_all(root);
+            }
+        }
+    }
+
+    /// Reads content/ whole, keeping what was parsed of unchanged files.
+    fn read_all(&mut self, root: &Path) {
+        let mut old = std::mem::take(&mut self.articles);
+        self.assets.clear();
+        self.unreadable.clear();
+        self.sizes = ImageSizes::default();
+        self.walk_problems.clear();
+        self.read = true;
+        if let Some(missing) = load::no_content(root) {
+            self.walk_problems.push(missing);
+            self.links_or_errors = true;
+            return;
+        }
+        let walked = load::walk(root, &root.join("content"), &mut self.walk_problems);
+        self.links_or_errors = walked.links_or_errors;
+        self.insert(walked, &mut old);
+    }
+
+    /// Reads again the file or folder at `rel` under content/; false when
+    /// that met a symbolic link or an error, and content/ must be read whole.
+    fn read_again(&mut self, root: &Path, rel: &Path) -> bool {
+        let mut old: BTreeMap<PathBuf, Source> = take_under(&mut self.articles, rel).into_iter().collect();
+        take_under(&mut self.assets, rel);
+        take_under(&mut self.unreadable, rel);
+        let rel_text = rel.to_string_lossy();
+        self.sizes.lock().unwrap_or_else(|e| e.into_inner()).retain(|path, _| {
+            !(path.as_str() == rel_text || path.strip_prefix(rel_text.as_ref()).is_some_and(|p| p.starts_with('/')))
+        });
+        let hidden = rel.components().any(|c| load::is_hidden(&c.as_os_str().to_string_lossy()));
+        let path = root.join("content").join(rel);
+        if hidden || path.symlink_metadata().is_err() {
+            return true;
+        }
+        let mut problems = Vec::new();
+        let walked = load::walk(root, &path, &mut problems);
+        if walked.links_or_errors || !problems.is_empty() {
+            return false;
+        }
+        self.insert(walked, &mut old);
+        true
+    }
+
+    /// Reads the articles found by a walk; a file whose text did not change
+    /// keeps what was parsed and rendered of it.
+    fn insert(&mut self, walked: load::Walked, old: &mut BTreeMap<PathBuf, Source>) {
+        let read: Vec<(PathBuf, Result<SourceFile, Diagnostic>)> = walked
+            .articles
+            .into_par_iter()
+            .map(|(rel, abs)| (PathBuf::from(&rel), load::read_article(rel, &abs)))
+            .collect();
+        for (key, result) in read {
+            match result {
+                Ok(file) => {
+                    let source = match old.remove(&key) {
+                        Some(source) if source.file.text == file.text => source,
+                        _ => Source { file, head: None, done: None },
+                    };
+                    self.articles.insert(key, source);
+                }
+                Err(problem) => {
+                    self.unreadable.insert(key, problem);
+                }
+            }
+        }
+        for asset in walked.assets {
+            self.assets.insert(PathBuf::from(&asset.rel), asset);
+        }
+    }
+
+    fn problems(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.walk_problems.iter().chain(self.unreadable.values()).cloned()
+    }
+
+    /// Parses what is new, renders the bodies that may have changed, and
+    /// returns the published articles with their graph inputs.
+    fn parse(
+        &mut self,
+        config: &crate::config::Config,
+        selection: Selection,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Articles, Vec<Arc<graph::Input>>) {
+        let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
+        new.into_par_iter().for_each(|source| source.head = Some(parse::parse_head(config, &source.file)));
+        let sources: Vec<&Source> = self.articles.values().collect();
+        let heads = sources.iter().map(|s| (&s.file, s.head.as_ref().expect("parsed above")));
+        let Chosen { published, withheld, unparsed } = parse::select(heads, selection, diags);
+        let index = Index::new(config, self.assets.values(), &published, &self.sizes, diags);
+        // None: not published; Some(None): the last rendering still holds.
+        let outcomes: Vec<Option<Option<Done>>> = sources
+            .par_iter()
+            .map(|source| {
+                let Some(Ok(head)) = &source.head else { return None };
+                if !index.publishes(&source.file.rel) {
+                    return None;
+                }
+                if let Some(done) = &source.done
+                    && done.lookups.iter().all(|l| l.holds(&source.file.rel, &index))
+                {
+                    return Some(None);
+                }
+                let finished = parse::finish(config, &index, &source.file, head);
+                let input = Arc::new(graph::input(&finished.article));
+                Some(Some(Done {
+                    article: Arc::new(finished.article),
+                    diags: finished.diags,
+                    lookups: finished.lookups,
+                    input,
+                }))
+            })
+            .collect();
+        drop(index);
+        let mut articles = Articles { published: Vec::new(), withheld, unparsed };
+        let mut inputs = Vec::new();
+        for (source, outcome) in self.articles.values_mut().zip(outcomes) {
+            let Some(renewed) = outcome else { continue };
+            if let Some(done) = renewed {
+                source.done = Some(done);
+            }
+            let done = source.done.as_ref().expect("rendered or kept");
+            diags.extend(done.diags.iter().cloned());
+            articles.published.push(done.article.clone());
+            inputs.push(done.input.clone());
+        }
+        (articles, inputs)
+    }
+}
+
+/// Removes the entries at `prefix` or under it.
+fn take_under<V>(map: &mut BTreeMap<PathBuf, V>, prefix: &Path) -> Vec<(PathBuf, V)> {
+    // `Path` orders component by component, so everything under `prefix`
+    // follows it.
+    let keys: Vec<PathBuf> = map
+        .range(prefix.to_path_buf()..)
+        .take_while(|(key, _)| key.starts_with(prefix))
+        .map(|(k, _)| k.clone())
+        .collect();
+    keys.into_iter().filter_map(|key| map.remove(&key).map(|value| (key, value))).collect()
+}
