@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::diag::Diagnostic;
 use crate::graph::{self, Graph};
@@ -56,7 +57,8 @@ struct Memo {
     graph: Option<(Vec<Arc<graph::Input>>, Arc<Graph>)>,
     values: views::SummaryValues,
     /// By output file.
-    pages: HashMap<String, Rendered>,
+    pages: FxHashMap<Arc<str>, Rendered>,
+    outputs: crate::outputs::Kept,
 }
 
 /// A page's key and bytes.
@@ -165,7 +167,8 @@ impl Incremental {
             &self.memo.values,
         );
         self.memo.values = site.articles.iter().map(|a| a.version).zip(site.values.iter().cloned()).collect();
-        let plan = Plan::new(&site, &prepared)?;
+        timings.lap("site");
+        let plan = Plan::new(&site, &prepared, Some(&mut self.memo.outputs))?;
         if self.memo.renderer.is_none() {
             self.memo.renderer = Some(prepared.renderer(&site)?);
         }
@@ -195,37 +198,42 @@ impl Incremental {
     /// Renders the pages whose key changed, and gathers every file.
     fn emit(&mut self, site: &render::Site, plan: &Plan) -> Result<Files, Error> {
         let renderer = self.memo.renderer.as_ref().expect("made before rendering");
-        let old = &self.memo.pages;
-        let rendered: Vec<Result<(String, Rendered), Diagnostic>> = plan
+        let keys: Vec<Vec<u8>> = plan.pages.par_iter().map(|(_, page)| site.page_key(*page)).collect();
+        let mut old = std::mem::take(&mut self.memo.pages);
+        let kept: Vec<Option<Arc<[u8]>>> = plan
+            .page_files
+            .iter()
+            .zip(&keys)
+            .map(|(file, key)| old.get(file.as_str()).filter(|(old, _)| old == key).map(|(_, bytes)| bytes.clone()))
+            .collect();
+        let rendered: Vec<Result<Arc<[u8]>, Diagnostic>> = plan
             .pages
             .par_iter()
-            .map(|(path, page)| {
-                let file = render::output_file(path);
-                let key = site.page_key(*page);
-                if let Some((old_key, bytes)) = old.get(&file)
-                    && *old_key == key
-                {
-                    return Ok((file, (key, bytes.clone())));
-                }
-                let html = site.render(renderer, *page)?;
-                Ok((file, (key, Arc::from(html.into_bytes()))))
+            .zip(kept)
+            .map(|((_, page), kept)| match kept {
+                Some(bytes) => Ok(bytes),
+                None => site.render(renderer, *page).map(|html| Arc::from(html.into_bytes())),
             })
             .collect();
         let mut problems = Vec::new();
-        let mut pages = HashMap::with_capacity(rendered.len());
-        for result in rendered {
+        let mut pages = FxHashMap::default();
+        let mut files = Files::default();
+        for ((file, key), result) in plan.page_files.iter().zip(keys).zip(rendered) {
             match result {
-                Ok((file, rendered)) => {
-                    pages.insert(file, rendered);
+                Ok(bytes) => {
+                    // The names of pages that stay are shared, not copied.
+                    let name =
+                        old.remove_entry(file.as_str()).map_or_else(|| Arc::from(file.as_str()), |(name, _)| name);
+                    files.insert(name.clone(), bytes.clone());
+                    pages.insert(name, (key, bytes));
                 }
                 Err(problem) => problems.push(problem),
             }
         }
         fail_on(problems)?;
-        let mut files: Files = pages.iter().map(|(file, (_, bytes))| (file.clone(), bytes.clone())).collect();
         self.memo.pages = pages;
         for (rel, bytes) in &plan.generated {
-            files.insert(rel.clone(), Arc::from(bytes.as_slice()));
+            files.insert(Arc::from(rel.as_str()), bytes.clone());
         }
         for (rel, file) in &plan.files {
             let bytes = match file {
@@ -241,9 +249,9 @@ impl Incremental {
                     }
                 },
             };
-            files.insert(rel.clone(), bytes);
+            files.insert(Arc::from(rel.as_str()), bytes);
         }
-        files.insert(write::MARKER.to_string(), Arc::from(write::MARKER_TEXT.as_bytes()));
+        files.insert(Arc::from(write::MARKER), Arc::from(write::MARKER_TEXT.as_bytes()));
         Ok(files)
     }
 }
@@ -366,7 +374,7 @@ impl Sources {
                 {
                     return Some(None);
                 }
-                let finished = parse::finish(config, &index, &source.file, head);
+                let finished = parse::finish(&index, &source.file, head);
                 let input = Arc::new(graph::input(&finished.article));
                 Some(Some(Done {
                     article: Arc::new(finished.article),

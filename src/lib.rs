@@ -19,11 +19,11 @@ pub mod serve;
 pub mod text;
 pub mod write;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use config::Config;
 use diag::{Diagnostic, Failed, Location};
@@ -80,7 +80,7 @@ pub fn check(options: &SiteOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (prepared, mut timings) = prepare(options, None)?;
     let site = prepared.site();
-    let plan = Plan::new(&site, &prepared)?;
+    let plan = Plan::new(&site, &prepared, None)?;
     let renderer = prepared.renderer(&site)?;
     timings.lap("plan");
     // Rendered and dropped at once: check keeps no page in memory.
@@ -99,7 +99,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     write::check_output(root, &output).map_err(|e| Error::Usage(e.to_string()))?;
     let (prepared, mut timings) = prepare(&options.site, options.base_url.as_deref())?;
     let site = prepared.site();
-    let plan = Plan::new(&site, &prepared)?;
+    let plan = Plan::new(&site, &prepared, None)?;
     let renderer = prepared.renderer(&site)?;
     timings.lap("plan");
     let staging = write::Staging::create(&output)?;
@@ -110,7 +110,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
 }
 
 /// Every file of a site built in memory, by output path (`serve`).
-pub type Files = std::collections::BTreeMap<String, std::sync::Arc<[u8]>>;
+pub type Files = FxHashMap<std::sync::Arc<str>, std::sync::Arc<[u8]>>;
 
 /// Renders every page and writes it, the generated files and the static
 /// files to `sink`; all template errors are collected before failing.
@@ -124,9 +124,10 @@ fn emit(
     let results: Vec<Result<(), Error>> = plan
         .pages
         .par_iter()
-        .map(|(path, page)| {
+        .zip(&plan.page_files)
+        .map(|((_, page), file)| {
             let html = site.render(renderer, *page).map_err(|d| Failed { diagnostics: vec![d] })?;
-            sink.write(&render::output_file(path), html.as_bytes()).map_err(Error::Io)
+            sink.write(file, html.as_bytes()).map_err(Error::Io)
         })
         .collect();
     let mut problems = Vec::new();
@@ -288,7 +289,10 @@ impl Prepared {
 
 /// Every file of the output: pages to render and files to copy.
 struct Plan {
+    /// Site path and page.
     pages: Vec<(String, render::Page)>,
+    /// The output file of each page, in the same order.
+    page_files: Vec<String>,
     /// Feeds, sitemaps, robots.txt, syntax.css.
     generated: Vec<outputs::Generated>,
     files: Vec<(String, StaticFile)>,
@@ -301,8 +305,7 @@ impl Plan {
 
     /// Every output file, the marker included.
     fn output_files(&self) -> std::collections::HashSet<String> {
-        let mut files: std::collections::HashSet<String> =
-            self.pages.iter().map(|(path, _)| render::output_file(path)).collect();
+        let mut files: std::collections::HashSet<String> = self.page_files.iter().cloned().collect();
         files.extend(self.generated.iter().map(|(rel, _)| rel.clone()));
         files.extend(self.files.iter().map(|(rel, _)| rel.clone()));
         files.insert(write::MARKER.to_string());
@@ -310,22 +313,14 @@ impl Plan {
     }
 
     /// Lists every output file, and refuses two sources for one file.
-    fn new(site: &render::Site, prepared: &Prepared) -> Result<Plan, Failed> {
+    /// With `kept` (`serve`), generated files whose inputs did not change
+    /// are taken from it.
+    fn new(site: &render::Site, prepared: &Prepared, kept: Option<&mut outputs::Kept>) -> Result<Plan, Failed> {
         let pages = site.pages();
-        let mut owners: HashMap<String, String> = HashMap::new();
-        let mut diags = Vec::new();
-        for (path, page) in &pages {
-            let source = match page {
-                render::Page::Article(i) => format!("content/{}", site.articles[*i].rel),
-                render::Page::Home => "the home page".to_string(),
-                render::Page::Listing { kind, index, .. } => {
-                    let name = &site.listings(*kind)[*index].view.slug;
-                    format!("the {kind:?} listing `{name}`").to_lowercase()
-                }
-                render::Page::Index(kind) => format!("the {kind:?} index").to_lowercase(),
-                render::Page::NotFound => "the 404 page".to_string(),
-            };
-            claim(&mut owners, render::output_file(path), source, &mut diags);
+        let page_files: Vec<String> = pages.iter().map(|(path, _)| render::output_file(path)).collect();
+        let mut claims = Claims::default();
+        for (file, (_, page)) in page_files.iter().zip(&pages) {
+            claims.claim(file, Owner::Page(*page));
         }
         let mut files: Vec<(String, StaticFile)> = Vec::new();
         for (rel, file) in &prepared.theme.statics {
@@ -333,7 +328,7 @@ impl Plan {
                 StaticFile::Disk(path) => path.strip_prefix(&prepared.root).unwrap_or(path).display().to_string(),
                 StaticFile::Embedded(_) => format!("the theme's static/{rel}"),
             };
-            if claim(&mut owners, rel.clone(), source, &mut diags) {
+            if claims.claim(rel, Owner::Named(source)) {
                 files.push((rel.clone(), file.clone()));
             }
         }
@@ -345,8 +340,7 @@ impl Plan {
                 if !shown.insert((asset.source.as_str(), asset.output.as_str())) {
                     continue;
                 }
-                let source = format!("content/{}", asset.source);
-                if claim(&mut owners, asset.output.clone(), source, &mut diags) {
+                if claims.claim(&asset.output, Owner::Named(format!("content/{}", asset.source))) {
                     let path = prepared.root.join("content").join(&asset.source);
                     files.push((asset.output.clone(), StaticFile::Disk(path)));
                 }
@@ -357,40 +351,74 @@ impl Plan {
             if shown.contains(asset.rel.as_str()) {
                 continue;
             }
-            if claim(&mut owners, asset.rel.clone(), format!("content/{}", asset.rel), &mut diags) {
+            if claims.claim(&asset.rel, Owner::Named(format!("content/{}", asset.rel))) {
                 files.push((asset.rel.clone(), StaticFile::Disk(asset.abs.clone())));
             }
         }
-        let generated = outputs::all(site, &pages, prepared.now).map_err(|d| Failed { diagnostics: vec![d] })?;
+        let generated = outputs::all(site, &pages, prepared.now, kept).map_err(|d| Failed { diagnostics: vec![d] })?;
         for (rel, _) in &generated {
-            claim(&mut owners, rel.clone(), format!("the generated {rel}"), &mut diags);
+            claims.claim(rel, Owner::Named(format!("the generated {rel}")));
         }
+        let diags = claims.clashes.iter().map(|(first, second, file)| clash(site, first, second, file)).collect();
         fail_on(diags)?;
-        Ok(Plan { pages, generated, files })
+        Ok(Plan { pages, page_files, generated, files })
     }
 }
 
-/// Records that `source` writes `file`; a second claim is an error naming
-/// both, and so is a file where another output needs a folder (a static
-/// file `tags` beside the pages `tags/…`). Folders are kept under their
-/// name with a trailing `/`.
-fn claim(owners: &mut HashMap<String, String>, file: String, source: String, diags: &mut Vec<Diagnostic>) -> bool {
-    let clash = owners
-        .get(&file)
-        .or_else(|| owners.get(&format!("{file}/")))
-        .cloned()
-        .or_else(|| file.match_indices('/').find_map(|(at, _)| owners.get(&file[..at]).cloned()));
-    if let Some(first) = clash {
-        diags.push(
-            Diagnostic::error(format!("{first} and {source} would both write {file}, or a folder of that name"))
-                .at(Location::file(&source))
-                .hint("rename one of them, or give the article another `slug`"),
-        );
-        return false;
+/// Who writes an output file. Pages are named only when they clash.
+#[derive(Clone)]
+enum Owner {
+    Page(render::Page),
+    Named(String),
+}
+
+/// The output files and folders claimed so far, and the clashes.
+#[derive(Default)]
+struct Claims<'a> {
+    files: FxHashMap<&'a str, Owner>,
+    /// Folders, without their trailing `/`.
+    folders: FxHashMap<&'a str, Owner>,
+    /// The first owner, the second, and the file.
+    clashes: Vec<(Owner, Owner, String)>,
+}
+
+impl<'a> Claims<'a> {
+    /// Records that `owner` writes `file`; a second claim is a clash, and
+    /// so is a file where another output needs a folder (a static file
+    /// `tags` beside the pages `tags/…`).
+    fn claim(&mut self, file: &'a str, owner: Owner) -> bool {
+        let clash = self
+            .files
+            .get(file)
+            .or_else(|| self.folders.get(file))
+            .or_else(|| file.match_indices('/').find_map(|(at, _)| self.files.get(&file[..at])));
+        if let Some(first) = clash {
+            self.clashes.push((first.clone(), owner, file.to_string()));
+            return false;
+        }
+        for (at, _) in file.match_indices('/') {
+            self.folders.entry(&file[..at]).or_insert_with(|| owner.clone());
+        }
+        self.files.insert(file, owner);
+        true
     }
-    for (at, _) in file.match_indices('/') {
-        owners.entry(format!("{}/", &file[..at])).or_insert_with(|| source.clone());
-    }
-    owners.insert(file, source);
-    true
+}
+
+/// The error of two outputs claiming one file, naming both sources.
+fn clash(site: &render::Site, first: &Owner, second: &Owner, file: &str) -> Diagnostic {
+    let name = |owner: &Owner| match owner {
+        Owner::Named(name) => name.clone(),
+        Owner::Page(render::Page::Article(i)) => format!("content/{}", site.articles[*i].rel),
+        Owner::Page(render::Page::Home) => "the home page".to_string(),
+        Owner::Page(render::Page::Listing { kind, index, .. }) => {
+            let slug = &site.listings(*kind)[*index].view.slug;
+            format!("the {kind:?} listing `{slug}`").to_lowercase()
+        }
+        Owner::Page(render::Page::Index(kind)) => format!("the {kind:?} index").to_lowercase(),
+        Owner::Page(render::Page::NotFound) => "the 404 page".to_string(),
+    };
+    let (first, second) = (name(first), name(second));
+    Diagnostic::error(format!("{first} and {second} would both write {file}, or a folder of that name"))
+        .at(Location::file(&second))
+        .hint("rename one of them, or give the article another `slug`")
 }

@@ -49,7 +49,7 @@ pub fn rss(site: &Site, articles: &[usize], self_url: &str, category: Option<usi
 }
 
 fn rss_item(xml: &mut Xml, site: &Site, i: usize) {
-    let summary = &site.summaries[i];
+    let summary = site.summary(i);
     let article = &site.articles[i];
     xml.element("item", &[], |xml| {
         xml.text("title", &[], summary.title);
@@ -100,7 +100,7 @@ pub fn atom(site: &Site, articles: &[usize]) -> Vec<u8> {
 }
 
 fn atom_entry(xml: &mut Xml, site: &Site, i: usize) {
-    let summary = &site.summaries[i];
+    let summary = site.summary(i);
     let article = &site.articles[i];
     xml.element("entry", &[], |xml| {
         xml.text("id", &[], summary.url);

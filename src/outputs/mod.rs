@@ -5,33 +5,100 @@
 pub mod feeds;
 pub mod sitemaps;
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 
 use crate::diag::Diagnostic;
 use crate::render::Site;
 
 /// One generated file: output path and bytes.
-pub type Generated = (String, Vec<u8>);
+pub type Generated = (String, Arc<[u8]>);
+
+/// Generated files `serve` keeps from one build to the next: by group
+/// (a feed, the sitemap, the news sitemap), with the key of what each was
+/// made from, as for pages (see [`crate::render::Site::page_key`]).
+#[derive(Default)]
+pub struct Kept(FxHashMap<String, (Vec<u8>, Vec<Generated>)>);
 
 /// Every non-page output of the site. `pages` are the site paths of all
-/// pages (for the sitemap); `now` decides the news sitemap's window.
-pub fn all(site: &Site, pages: &[(String, crate::render::Page)], now: Timestamp) -> Result<Vec<Generated>, Diagnostic> {
+/// pages (for the sitemap); `now` decides the news sitemap's window. With
+/// `kept`, a group whose key did not change is taken from it.
+pub fn all(
+    site: &Site,
+    pages: &[(String, crate::render::Page)],
+    now: Timestamp,
+    mut kept: Option<&mut Kept>,
+) -> Result<Vec<Generated>, Diagnostic> {
     let mut files = Vec::new();
-    let newest = &site.newest[..site.newest.len().min(site.config.feed_limit)];
-    files.push(("feed.xml".to_string(), feeds::rss(site, newest, &site.config.url("/feed.xml"), None)));
-    files.push(("atom.xml".to_string(), feeds::atom(site, newest)));
+    let limit = site.config.feed_limit;
+    let newest = &site.newest[..site.newest.len().min(limit)];
+    files.extend(kept_or(
+        kept.as_deref_mut(),
+        "feed.xml",
+        || site.versions_key(newest),
+        || vec![generated("feed.xml", feeds::rss(site, newest, &site.config.url("/feed.xml"), None))],
+    ));
+    files.extend(kept_or(
+        kept.as_deref_mut(),
+        "atom.xml",
+        || site.versions_key(newest),
+        || vec![generated("atom.xml", feeds::atom(site, newest))],
+    ));
     for (index, listing) in site.by_category.iter().enumerate() {
-        let articles = &listing.articles[..listing.articles.len().min(site.config.feed_limit)];
+        let articles = &listing.articles[..listing.articles.len().min(limit)];
         let path = format!("{}/feed.xml", listing.view.slug);
-        let self_url = site.config.url(&format!("/{path}"));
-        files.push((path, feeds::rss(site, articles, &self_url, Some(index))));
+        files.extend(kept_or(
+            kept.as_deref_mut(),
+            &path,
+            || site.versions_key(articles),
+            || {
+                let self_url = site.config.url(&format!("/{path}"));
+                vec![generated(&path, feeds::rss(site, articles, &self_url, Some(index)))]
+            },
+        ));
     }
-    files.extend(sitemaps::sitemaps(site, pages));
-    files.push(("news-sitemap.xml".to_string(), sitemaps::news(site, now)));
-    files.push(("robots.txt".to_string(), robots(site).into_bytes()));
+    files.extend(kept_or(
+        kept.as_deref_mut(),
+        "sitemap.xml",
+        || sitemaps::key(site, pages),
+        || sitemaps::sitemaps(site, pages),
+    ));
+    let recent = sitemaps::recent(site, now);
+    files.extend(kept_or(
+        kept,
+        "news-sitemap.xml",
+        || site.versions_key(&recent),
+        || vec![generated("news-sitemap.xml", sitemaps::news(site, &recent))],
+    ));
+    files.push(generated("robots.txt", robots(site).into_bytes()));
     let css = crate::parse::highlight::stylesheet(site.config.highlight_theme.as_deref())?;
-    files.push(("syntax.css".to_string(), css.into_bytes()));
+    files.push(generated("syntax.css", css.into_bytes()));
     Ok(files)
+}
+
+fn generated(name: &str, bytes: Vec<u8>) -> Generated {
+    (name.to_string(), bytes.into())
+}
+
+/// The files of `group` from `kept` when their key is the same, else made.
+fn kept_or(
+    kept: Option<&mut Kept>,
+    group: &str,
+    key: impl FnOnce() -> Vec<u8>,
+    make: impl FnOnce() -> Vec<Generated>,
+) -> Vec<Generated> {
+    let Some(kept) = kept else { return make() };
+    let key = key();
+    if let Some((old, files)) = kept.0.get(group)
+        && *old == key
+    {
+        return files.clone();
+    }
+    let files = make();
+    kept.0.insert(group.to_string(), (key, files.clone()));
+    files
 }
 
 fn robots(site: &Site) -> String {

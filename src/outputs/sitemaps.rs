@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
 use super::{Generated, Xml};
 use crate::render::Site;
-use crate::render::site::{Kind, Page};
+use crate::render::site::{Key, Kind, Page};
 
 /// The most URLs one sitemap file may hold.
 pub const MAX_URLS: usize = 50_000;
@@ -26,11 +26,29 @@ pub fn sitemaps(site: &Site, pages: &[(String, Page)]) -> Vec<Generated> {
     split(&entries, MAX_URLS, |name| site.config.url(&format!("/{name}")))
 }
 
+/// What the sitemap is made of: every page's path and last change.
+pub fn key(site: &Site, pages: &[(String, Page)]) -> Vec<u8> {
+    let mut key = Key::default();
+    for (path, page) in pages.iter().filter(|(_, page)| !matches!(page, Page::NotFound)) {
+        key.text(path);
+        match lastmod(site, *page) {
+            Some(date) => {
+                key.number(1);
+                key.number(date.timestamp().as_second() as u64);
+                key.number(date.timestamp().subsec_nanosecond() as u64);
+                key.number(date.offset().seconds() as u64);
+            }
+            None => key.number(0),
+        }
+    }
+    key.into_bytes()
+}
+
 /// One sitemap, or above `max` URLs an index at sitemap.xml and parts
 /// sitemap-1.xml, sitemap-2.xml, … (`url` gives a part's URL).
 fn split(entries: &[(String, Option<&ZonedDateTime>)], max: usize, url: impl Fn(&str) -> String) -> Vec<Generated> {
     if entries.len() <= max {
-        return vec![("sitemap.xml".to_string(), urlset(entries))];
+        return vec![("sitemap.xml".to_string(), urlset(entries).into())];
     }
     let mut files = Vec::new();
     let mut index = Xml::new();
@@ -43,10 +61,10 @@ fn split(entries: &[(String, Option<&ZonedDateTime>)], max: usize, url: impl Fn(
                     xml.text("lastmod", &[], &super::feeds::rfc3339(latest));
                 }
             });
-            files.push((name, urlset(chunk)));
+            files.push((name, urlset(chunk).into()));
         }
     });
-    files.insert(0, ("sitemap.xml".to_string(), index.finish()));
+    files.insert(0, ("sitemap.xml".to_string(), index.finish().into()));
     files
 }
 
@@ -86,22 +104,26 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
 
 /// Google News sitemap: articles published in the 48 hours before `now`,
 /// newest first, at most 1,000.
-pub fn news(site: &Site, now: Timestamp) -> Vec<u8> {
+/// The articles of the news sitemap: published in the window before `now`.
+pub fn recent(site: &Site, now: Timestamp) -> Vec<usize> {
     let since = now - NEWS_WINDOW;
-    let recent = site
-        .newest
+    site.newest
         .iter()
         .copied()
         .filter(|&i| {
             let date = site.articles[i].front.date.timestamp();
             date >= since && date <= now
         })
-        .take(NEWS_MAX);
+        .take(NEWS_MAX)
+        .collect()
+}
+
+pub fn news(site: &Site, recent: &[usize]) -> Vec<u8> {
     let mut xml = Xml::new();
     let namespaces = [("xmlns", SITEMAP_NS), ("xmlns:news", "http://www.google.com/schemas/sitemap-news/0.9")];
     xml.element("urlset", &namespaces, |xml| {
-        for i in recent {
-            let summary = &site.summaries[i];
+        for &i in recent {
+            let summary = site.summary(i);
             xml.element("url", &[], |xml| {
                 xml.text("loc", &[], summary.url);
                 xml.element("news:news", &[], |xml| {
@@ -130,12 +152,12 @@ mod tests {
         let files = split(&entries, 2, |name| format!("https://x.test/{name}"));
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
-        let index = String::from_utf8(files[0].1.clone()).unwrap();
+        let index = String::from_utf8(files[0].1.to_vec()).unwrap();
         assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
         assert!(
             index.contains("<loc>https://x.test/sitemap-2.xml</loc>\n    <lastmod>2025-03-07T09:30:00-06:00</lastmod>")
         );
-        let part = String::from_utf8(files[3].1.clone()).unwrap();
+        let part = String::from_utf8(files[3].1.to_vec()).unwrap();
         assert!(part.contains("<loc>https://x.test/4/</loc>") && !part.contains("/3/"));
         assert_eq!(split(&entries, 5, |n| n.to_string()).len(), 1);
     }

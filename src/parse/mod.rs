@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
@@ -71,7 +72,12 @@ pub struct Articles {
 /// The front matter of a source file, parsed, before any body is rendered.
 #[derive(Debug)]
 pub(crate) struct Head {
+    /// Content path, as in its source file.
+    pub rel: String,
     pub category: usize,
+    /// Site path from the permalink, and its URL.
+    pub path: String,
+    pub url: String,
     pub front: FrontMatter,
     pub body_offset: usize,
     pub warnings: Vec<Diagnostic>,
@@ -90,23 +96,15 @@ pub fn parse_articles(
     diags: &mut Vec<Diagnostic>,
 ) -> Articles {
     let files = std::mem::take(&mut content.articles);
-    let heads: Vec<(SourceFile, Parsed)> = files
-        .into_par_iter()
-        .map(|file| {
-            let head = parse_head(config, &file);
-            (file, head)
-        })
-        .collect();
-    let Chosen { published, withheld, unparsed } =
-        select(heads.iter().map(|(file, head)| (file, head)), selection, diags);
+    let heads: Vec<Parsed> = files.par_iter().map(|file| parse_head(config, file)).collect();
+    let Chosen { published, withheld, unparsed } = select(files.iter().zip(&heads), selection, diags);
     let sizes = ImageSizes::default();
     let index = Index::new(config, content.assets.iter(), &published, &sizes, diags);
-    let published: Vec<bool> = heads.iter().map(|(file, _)| index.publishes(&file.rel)).collect();
-    let rendered: Vec<Finished> = heads
+    let rendered: Vec<Finished> = files
         .into_par_iter()
-        .zip(published)
-        .filter_map(|((file, head), published)| match head {
-            Ok(head) if published => Some(finish(config, &index, &file, &head)),
+        .zip(&heads)
+        .filter_map(|(file, head)| match head {
+            Ok(head) if index.publishes(&file.rel) => Some(finish(&index, &file, head)),
             _ => None,
         })
         .collect();
@@ -119,19 +117,19 @@ pub fn parse_articles(
 }
 
 /// Which parsed files are published, which withheld and which failed.
-pub(crate) struct Chosen<'a> {
-    pub published: Vec<(&'a SourceFile, &'a Head)>,
+pub(crate) struct Chosen<'f, 'h> {
+    pub published: Vec<(&'f SourceFile, &'h Head)>,
     pub withheld: HashMap<String, Withheld>,
     pub unparsed: std::collections::HashSet<String>,
 }
 
 /// Sorts parsed files by what becomes of them; reports the errors of those
 /// that failed and the warnings of those published.
-pub(crate) fn select<'a>(
-    heads: impl Iterator<Item = (&'a SourceFile, &'a Parsed)>,
+pub(crate) fn select<'f, 'h>(
+    heads: impl Iterator<Item = (&'f SourceFile, &'h Parsed)>,
     selection: Selection,
     diags: &mut Vec<Diagnostic>,
-) -> Chosen<'a> {
+) -> Chosen<'f, 'h> {
     let mut chosen = Chosen { published: Vec::new(), withheld: HashMap::new(), unparsed: Default::default() };
     for (file, head) in heads {
         match head {
@@ -203,7 +201,7 @@ impl Resolve for Recorder<'_> {
 }
 
 /// Renders the body of a parsed article and resolves its featured image.
-pub(crate) fn finish(config: &Config, index: &Index, file: &SourceFile, head: &Head) -> Finished {
+pub(crate) fn finish(index: &Index, file: &SourceFile, head: &Head) -> Finished {
     let rel = &file.rel;
     let text = &file.text;
     let recorder = Recorder { index, lookups: Default::default() };
@@ -217,8 +215,8 @@ pub(crate) fn finish(config: &Config, index: &Index, file: &SourceFile, head: &H
                 .hint("add description = \"…\", the one-sentence dek readers see under the headline"),
         );
     }
-    let path = index.paths[rel.as_str()].clone();
-    let url = config.url(&path);
+    let path = head.path.clone();
+    let url = head.url.clone();
     let mut front = head.front.clone();
     let mut assets = body.assets.clone();
     if let Some(image) = &mut front.image {
@@ -268,7 +266,18 @@ pub(crate) fn parse_head(config: &Config, file: &SourceFile) -> Parsed {
         return Err(errors);
     };
     let parsed = parsed?;
-    Ok(Head { category, front: parsed.front, body_offset: parsed.body_offset, warnings: parsed.warnings })
+    let date = &parsed.front.date;
+    let path = config.permalink.expand(folder, &parsed.front.slug, date.year(), date.month(), date.day());
+    let url = config.url(&path);
+    Ok(Head {
+        rel: file.rel.clone(),
+        category,
+        path,
+        url,
+        front: parsed.front,
+        body_offset: parsed.body_offset,
+        warnings: parsed.warnings,
+    })
 }
 
 fn first_line(rel: &str, text: &str) -> Location {
@@ -295,11 +304,10 @@ pub(crate) type ImageSizes = std::sync::Mutex<HashMap<String, Option<(u32, u32)>
 /// body is rendered so that bodies can link to each other.
 pub(crate) struct Index<'a> {
     config: &'a Config,
-    /// Content path → site path.
-    paths: HashMap<String, String>,
-    urls: HashMap<String, String>,
+    /// Content path → head, of every published article.
+    heads: FxHashMap<&'a str, &'a Head>,
     /// Content path → file on disk.
-    assets: HashMap<&'a str, &'a std::path::Path>,
+    assets: FxHashMap<&'a str, &'a std::path::Path>,
     sizes: &'a ImageSizes,
 }
 
@@ -307,38 +315,34 @@ impl<'a> Index<'a> {
     pub fn new(
         config: &'a Config,
         assets: impl Iterator<Item = &'a Asset>,
-        heads: &[(&SourceFile, &Head)],
+        heads: &[(&SourceFile, &'a Head)],
         sizes: &'a ImageSizes,
         diags: &mut Vec<Diagnostic>,
     ) -> Index<'a> {
-        let mut paths = HashMap::with_capacity(heads.len());
-        let mut owners: HashMap<String, &SourceFile> = HashMap::with_capacity(heads.len());
+        let mut by_rel = FxHashMap::default();
+        let mut owners: FxHashMap<&str, &SourceFile> = FxHashMap::default();
         for &(file, head) in heads {
-            let date = &head.front.date;
-            let category = &config.categories[head.category].slug;
-            let path = config.permalink.expand(category, &head.front.slug, date.year(), date.month(), date.day());
-            if let Some(first) = owners.get(&path) {
+            if let Some(first) = owners.get(head.path.as_str()) {
                 diags.push(
                     Diagnostic::error(format!(
-                        "content/{} and content/{} would both be written to {path}",
-                        first.rel, file.rel
+                        "content/{} and content/{} would both be written to {}",
+                        first.rel, file.rel, head.path
                     ))
                     .at(first_line(&file.rel, &file.text))
                     .hint("give one of them a different `slug` in its front matter"),
                 );
             } else {
-                owners.insert(path.clone(), file);
+                owners.insert(&head.path, file);
             }
-            paths.insert(file.rel.clone(), path);
+            by_rel.insert(head.rel.as_str(), head);
         }
-        let urls = paths.iter().map(|(rel, path)| (rel.clone(), config.url(path))).collect();
         let assets = assets.map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
-        Index { config, paths, urls, assets, sizes }
+        Index { config, heads: by_rel, assets, sizes }
     }
 
     /// Whether the article at content path `rel` is published.
     pub fn publishes(&self, rel: &str) -> bool {
-        self.paths.contains_key(rel)
+        self.heads.contains_key(rel)
     }
 
     /// Width and height let browsers reserve the space before the image
@@ -355,15 +359,15 @@ impl<'a> Index<'a> {
 
 impl Resolve for Index<'_> {
     fn article_url(&self, path: &str) -> Option<&str> {
-        self.urls.get(path).map(String::as_str)
+        self.heads.get(path).map(|head| head.url.as_str())
     }
 
     fn asset(&self, rel: &str, path: &str) -> Option<AssetUse> {
         let file = self.assets.get(path)?;
         let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
         let beside = path.strip_prefix(folder).and_then(|p| p.strip_prefix('/'));
-        let output = match (beside, self.paths.get(rel)) {
-            (Some(sub), Some(page)) => format!("{}{sub}", crate::render::output_dir(page)),
+        let output = match (beside, self.heads.get(rel)) {
+            (Some(sub), Some(head)) => format!("{}{sub}", crate::render::output_dir(&head.path)),
             _ => path.to_string(),
         };
         let size = self.size(path, file);

@@ -2,8 +2,10 @@
 //! tags and authors (paginated), the tag and author indexes and the 404
 //! page, each with the typed context its template receives.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -53,8 +55,12 @@ pub struct Site<'a> {
     pub articles: &'a [Arc<Article>],
     pub graph: &'a Graph,
     pub categories: &'a [CategoryView],
-    pub summaries: Vec<Summary<'a>>,
-    /// `summaries` as template values, built once.
+    /// Made when first asked for: `serve` keeps the values of unchanged
+    /// articles and needs few summaries.
+    summaries: Vec<OnceLock<Summary<'a>>>,
+    /// The summaries as template values, built once per build (or kept by
+    /// `serve`); every page that shows an article clones its value (an
+    /// `Arc`), so listings and related lists cost no serialization.
     pub values: Vec<tera::Value>,
     /// All articles, newest first.
     pub newest: Vec<usize>,
@@ -73,7 +79,7 @@ impl<'a> Site<'a> {
         categories: &'a [CategoryView],
         known: &views::SummaryValues,
     ) -> Site<'a> {
-        let summaries: Vec<Summary> = articles.iter().map(|a| views::summary(config, categories, a)).collect();
+        let summaries: Vec<OnceLock<Summary>> = articles.iter().map(|_| OnceLock::new()).collect();
         let mut newest: Vec<usize> = (0..articles.len()).collect();
         newest.sort_by(|&a, &b| {
             let (a, b) = (&articles[a], &articles[b]);
@@ -96,8 +102,8 @@ impl<'a> Site<'a> {
             .collect();
         // Tags take the spelling of their newest article; authors their
         // profile's name, or the name as first written.
-        let mut tags: HashMap<&str, Listing> = HashMap::new();
-        let mut authors: HashMap<String, Listing> = HashMap::new();
+        let mut tags: FxHashMap<&str, Listing> = FxHashMap::default();
+        let mut authors: FxHashMap<String, Listing> = FxHashMap::default();
         for profile in &config.authors {
             authors.insert(
                 profile.slug.clone(),
@@ -105,19 +111,20 @@ impl<'a> Site<'a> {
             );
         }
         for &i in &newest {
-            let summary = &summaries[i];
-            for tag in &summary.tags {
-                tags.entry(tag.slug)
-                    .or_insert_with(|| listing(config, "tags", tag.slug, tag.name, None))
-                    .articles
-                    .push(i);
+            let front = &articles[i].front;
+            for (name, slug) in front.tags.iter().zip(&articles[i].tag_slugs) {
+                tags.entry(slug).or_insert_with(|| listing(config, "tags", slug, name, None)).articles.push(i);
             }
-            for author in &summary.authors {
-                authors
-                    .entry(author.slug.clone())
-                    .or_insert_with(|| listing(config, "authors", &author.slug, author.name, None))
-                    .articles
-                    .push(i);
+            for key in &front.authors {
+                let author = views::author(config, key);
+                match authors.get_mut(&author.slug) {
+                    Some(listing) => listing.articles.push(i),
+                    None => {
+                        let mut new = listing(config, "authors", &author.slug, author.name, None);
+                        new.articles.push(i);
+                        authors.insert(author.slug, new);
+                    }
+                }
             }
         }
         let sorted = |map: Vec<Listing>| {
@@ -125,7 +132,16 @@ impl<'a> Site<'a> {
             list.sort_by(|a, b| a.view.slug.cmp(&b.view.slug));
             list
         };
-        let values = views::summary_values(articles, &summaries, known);
+        let values = articles
+            .par_iter()
+            .zip(&summaries)
+            .map(|(article, summary)| match known.get(&article.version) {
+                Some(value) => value.clone(),
+                None => {
+                    tera::Value::from_serializable(summary.get_or_init(|| views::summary(config, categories, article)))
+                }
+            })
+            .collect();
         Site {
             config,
             articles,
@@ -138,6 +154,12 @@ impl<'a> Site<'a> {
             tags: sorted(tags.into_values().collect()),
             authors: sorted(authors.into_values().collect()),
         }
+    }
+
+    /// What listings, cards and feeds show of article `i`.
+    pub fn summary(&self, i: usize) -> &Summary<'a> {
+        let articles: &'a [Arc<Article>] = self.articles;
+        self.summaries[i].get_or_init(|| views::summary(self.config, self.categories, &articles[i]))
     }
 
     pub fn listings(&self, kind: Kind) -> &[Listing] {
@@ -192,9 +214,8 @@ impl<'a> Site<'a> {
         match page {
             Page::Home => renderer.render("index.html", &self.home()),
             Page::Article(i) => {
-                let article =
-                    views::article(self.config, i, &self.articles[i], &self.summaries, &self.values, self.graph);
-                let summary = &self.summaries[i];
+                let summary = self.summary(i);
+                let article = views::article(self.config, i, &self.articles[i], summary, &self.values, self.graph);
                 let page = PageMeta {
                     title: Some(summary.title.to_string()),
                     description: summary.description.unwrap_or(summary.title).to_string(),
@@ -266,6 +287,13 @@ impl<'a> Site<'a> {
         self.newest.iter().copied().find(|&i| self.articles[i].front.featured).or(self.newest.first().copied())
     }
 
+    /// The versions of `articles`, as a key.
+    pub fn versions_key(&self, articles: &[usize]) -> Vec<u8> {
+        let mut key = Key::default();
+        key.list(articles.iter().map(|&i| self.articles[i].version));
+        key.0
+    }
+
     /// What the context of `page` is made of, written as bytes: under the
     /// same config and theme, two pages with equal keys render the same.
     /// Articles count by [`Article::version`], so an edit changes the keys
@@ -274,7 +302,7 @@ impl<'a> Site<'a> {
     /// context must be written here too (the incremental tests compare
     /// `serve` with full builds).
     pub fn page_key(&self, page: Page) -> Vec<u8> {
-        let mut key = Key::default();
+        let mut key = Key(Vec::with_capacity(256));
         let articles = |key: &mut Key, list: &mut dyn Iterator<Item = usize>| {
             key.list(list.map(|i| self.articles[i].version));
         };
@@ -363,19 +391,23 @@ fn home_section(listing: &Listing, lead: Option<usize>) -> impl Iterator<Item = 
 /// A page key being written: numbers, and strings and lists with their
 /// length before them, so that no two different inputs write the same bytes.
 #[derive(Default)]
-struct Key(Vec<u8>);
+pub(crate) struct Key(Vec<u8>);
 
 impl Key {
-    fn number(&mut self, n: u64) {
+    pub fn number(&mut self, n: u64) {
         self.0.extend_from_slice(&n.to_le_bytes());
     }
 
-    fn text(&mut self, s: &str) {
+    pub fn text(&mut self, s: &str) {
         self.number(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
     }
 
-    fn list(&mut self, items: impl Iterator<Item = u64>) {
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
+    pub fn list(&mut self, items: impl Iterator<Item = u64>) {
         let at = self.0.len();
         self.number(0);
         let mut count = 0u64;

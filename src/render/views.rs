@@ -1,8 +1,6 @@
 //! The data templates receive: typed, borrowed `Serialize` structs built once
 //! per build. The README documents every field.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use crate::config::Config;
@@ -102,21 +100,7 @@ pub struct Summary<'a> {
 
 /// Summary template values by [`Article::version`], kept by `serve` from
 /// one build to the next.
-pub type SummaryValues = std::collections::HashMap<u64, tera::Value>;
-
-/// One summary per article, converted to a template value once per build
-/// (or taken from `known`); every page that shows the article clones it (an
-/// `Arc`), so listings and related lists cost no serialization.
-pub fn summary_values(articles: &[Arc<Article>], summaries: &[Summary], known: &SummaryValues) -> Vec<tera::Value> {
-    use rayon::prelude::*;
-    articles
-        .par_iter()
-        .zip(summaries)
-        .map(|(article, summary)| {
-            known.get(&article.version).cloned().unwrap_or_else(|| tera::Value::from_serializable(summary))
-        })
-        .collect()
-}
+pub type SummaryValues = rustc_hash::FxHashMap<u64, tera::Value>;
 
 /// `article`, given to article.html: every field of its summary, plus
 /// `body` (the rendered Markdown, the only raw HTML a template gets), `toc`,
@@ -126,7 +110,7 @@ pub fn article(
     config: &Config,
     index: usize,
     article: &Article,
-    summaries: &[Summary],
+    summary: &Summary,
     values: &[tera::Value],
     graph: &Graph,
 ) -> tera::Value {
@@ -148,7 +132,7 @@ pub fn article(
             ("extra", tera::Value::from_serializable(&toml_to_json(&article.front.extra))),
             // Escaped so no value can close the script element: insert it
             // with `| safe` inside `<script type="application/ld+json">`.
-            ("json_ld", json_ld(config, &summaries[index]).into()),
+            ("json_ld", json_ld(config, summary).into()),
         ],
     )
 }
@@ -213,7 +197,7 @@ pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: 
 }
 
 /// An author as written in front matter: a profile key, or a plain name.
-fn author<'a>(config: &'a Config, key: &'a str) -> AuthorView<'a> {
+pub fn author<'a>(config: &'a Config, key: &'a str) -> AuthorView<'a> {
     let (name, slug, bio) = match config.author(key) {
         Some(profile) => (profile.name.as_str(), profile.slug.clone(), profile.bio.as_deref()),
         None => (key, slugify(key), None),

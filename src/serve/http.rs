@@ -57,10 +57,10 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
         return respond(StatusCode::SERVICE_UNAVAILABLE, "index.html", page);
     }
     let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
-    if let Some(bytes) = files.get(&file) {
+    if let Some(bytes) = files.get(file.as_str()) {
         return respond(StatusCode::OK, &file, bytes);
     }
-    if files.contains_key(&format!("{path}/index.html")) {
+    if files.contains_key(format!("{path}/index.html").as_str()) {
         let location = format!("/{path}/");
         return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
     }

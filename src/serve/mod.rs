@@ -68,7 +68,7 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
     let (notices, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         site: Mutex::new(Incremental::new(options.site.clone(), &url)),
-        files: RwLock::new(Arc::new(Files::new())),
+        files: RwLock::new(Arc::new(Files::default())),
         errors: RwLock::new(None),
         notices,
         timings: options.timings,
@@ -151,9 +151,10 @@ fn changed_files(old: &Files, new: &Files) -> Vec<String> {
     let mut changed: Vec<String> = new
         .iter()
         .filter(|(path, bytes)| !old.get(*path).is_some_and(|old| same(old, bytes)))
-        .map(|(path, _)| path.clone())
+        .map(|(path, _)| path.to_string())
         .collect();
-    changed.extend(old.keys().filter(|path| !new.contains_key(*path)).cloned());
+    changed.extend(old.keys().filter(|path| !new.contains_key(*path)).map(|path| path.to_string()));
+    changed.sort();
     changed
 }
 
