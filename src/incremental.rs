@@ -56,13 +56,13 @@ struct Memo {
     /// linked without a problem is kept).
     graph: Option<(Vec<Arc<graph::Input>>, Arc<Graph>)>,
     values: views::SummaryValues,
-    /// By output file.
-    pages: FxHashMap<Arc<str>, Rendered>,
+    /// In the order of the plan.
+    pages: Vec<KeptPage>,
     outputs: crate::outputs::Kept,
 }
 
-/// A page's key and bytes.
-type Rendered = (Vec<u8>, Arc<[u8]>);
+/// A page's output file, key and bytes.
+type KeptPage = (Arc<str>, (Vec<u8>, Arc<[u8]>));
 
 /// content/ as last read, with what was parsed and rendered of it.
 #[derive(Default)]
@@ -199,37 +199,49 @@ impl Incremental {
     fn emit(&mut self, site: &render::Site, plan: &Plan) -> Result<Files, Error> {
         let renderer = self.memo.renderer.as_ref().expect("made before rendering");
         let keys: Vec<Vec<u8>> = plan.pages.par_iter().map(|(_, page)| site.page_key(*page)).collect();
-        let mut old = std::mem::take(&mut self.memo.pages);
-        let kept: Vec<Option<Arc<[u8]>>> = plan
+        let old = &self.memo.pages;
+        // Mostly the same pages in the same order: matched by position,
+        // else by name.
+        let same_pages =
+            old.len() == plan.page_files.len() && old.iter().zip(&plan.page_files).all(|(old, file)| *old.0 == **file);
+        let by_name: FxHashMap<&str, usize> = if same_pages {
+            FxHashMap::default()
+        } else {
+            old.iter().enumerate().map(|(at, (name, _))| (&**name, at)).collect()
+        };
+        let previous: Vec<Option<&KeptPage>> = plan
             .page_files
             .iter()
-            .zip(&keys)
-            .map(|(file, key)| old.get(file.as_str()).filter(|(old, _)| old == key).map(|(_, bytes)| bytes.clone()))
+            .enumerate()
+            .map(|(at, file)| if same_pages { Some(at) } else { by_name.get(file.as_str()).copied() })
+            .map(|at| at.map(|at| &old[at]))
             .collect();
         let rendered: Vec<Result<Arc<[u8]>, Diagnostic>> = plan
             .pages
             .par_iter()
-            .zip(kept)
-            .map(|((_, page), kept)| match kept {
-                Some(bytes) => Ok(bytes),
-                None => site.render(renderer, *page).map(|html| Arc::from(html.into_bytes())),
+            .zip(&keys)
+            .zip(&previous)
+            .map(|(((_, page), key), previous)| match previous {
+                Some((_, (old_key, bytes))) if old_key == key => Ok(bytes.clone()),
+                _ => site.render(renderer, *page).map(|html| Arc::from(html.into_bytes())),
             })
             .collect();
         let mut problems = Vec::new();
-        let mut pages = FxHashMap::default();
+        let mut pages = Vec::with_capacity(plan.pages.len());
         let mut files = Files::default();
-        for ((file, key), result) in plan.page_files.iter().zip(keys).zip(rendered) {
+        files.reserve(plan.file_count() + 1);
+        for (((file, key), result), previous) in plan.page_files.iter().zip(keys).zip(rendered).zip(&previous) {
             match result {
                 Ok(bytes) => {
                     // The names of pages that stay are shared, not copied.
-                    let name =
-                        old.remove_entry(file.as_str()).map_or_else(|| Arc::from(file.as_str()), |(name, _)| name);
+                    let name = previous.map_or_else(|| Arc::from(file.as_str()), |(name, _)| name.clone());
                     files.insert(name.clone(), bytes.clone());
-                    pages.insert(name, (key, bytes));
+                    pages.push((name, (key, bytes)));
                 }
                 Err(problem) => problems.push(problem),
             }
         }
+        drop(previous);
         fail_on(problems)?;
         self.memo.pages = pages;
         for (rel, bytes) in &plan.generated {

@@ -290,7 +290,7 @@ impl<'a> Site<'a> {
     /// The versions of `articles`, as a key.
     pub fn versions_key(&self, articles: &[usize]) -> Vec<u8> {
         let mut key = Key::default();
-        key.list(articles.iter().map(|&i| self.articles[i].version));
+        key.versions(self.articles, articles.iter().copied());
         key.0
     }
 
@@ -302,26 +302,24 @@ impl<'a> Site<'a> {
     /// context must be written here too (the incremental tests compare
     /// `serve` with full builds).
     pub fn page_key(&self, page: Page) -> Vec<u8> {
-        let mut key = Key(Vec::with_capacity(256));
-        let articles = |key: &mut Key, list: &mut dyn Iterator<Item = usize>| {
-            key.list(list.map(|i| self.articles[i].version));
-        };
+        let mut key = Key(Vec::with_capacity(192));
+        let articles = self.articles;
         match page {
             Page::Home => {
                 key.number(0);
                 let lead = self.lead();
-                articles(&mut key, &mut lead.into_iter());
+                key.versions(articles, lead.into_iter());
                 for listing in &self.by_category {
-                    articles(&mut key, &mut home_section(listing, lead));
+                    key.versions(articles, home_section(listing, lead));
                 }
-                articles(&mut key, &mut self.newest.iter().copied().take(HOME_LATEST));
+                key.versions(articles, self.newest.iter().copied().take(HOME_LATEST));
             }
             Page::Article(i) => {
                 key.number(1);
-                articles(&mut key, &mut std::iter::once(i));
-                articles(&mut key, &mut self.graph.further_context[i].iter().copied());
-                articles(&mut key, &mut self.graph.backlinks[i].iter().copied());
-                articles(&mut key, &mut self.graph.related[i].iter().copied());
+                key.versions(articles, std::iter::once(i));
+                key.versions(articles, self.graph.further_context[i].iter().copied());
+                key.versions(articles, self.graph.backlinks[i].iter().copied());
+                key.versions(articles, self.graph.related[i].iter().copied());
             }
             Page::Listing { kind, index, page } => {
                 let listing = &self.listings(kind)[index];
@@ -329,7 +327,7 @@ impl<'a> Site<'a> {
                 key.taxon(&listing.view);
                 key.number(page as u64);
                 key.number(listing.articles.len() as u64);
-                articles(&mut key, &mut self.page_articles(kind, index, page).iter().copied());
+                key.versions(articles, self.page_articles(kind, index, page).iter().copied());
             }
             Page::Index(kind) => {
                 key.number(5 + kind as u64);
@@ -405,6 +403,11 @@ impl Key {
 
     pub fn into_bytes(self) -> Vec<u8> {
         self.0
+    }
+
+    /// The versions of the articles at `indices`, as a list.
+    pub fn versions(&mut self, articles: &[Arc<Article>], indices: impl Iterator<Item = usize>) {
+        self.list(indices.map(|i| articles[i].version));
     }
 
     pub fn list(&mut self, items: impl Iterator<Item = u64>) {

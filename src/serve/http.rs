@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -41,7 +41,7 @@ async fn events(State(shared): State<Arc<Shared>>) -> Sse<impl tokio_stream::Str
 
 /// One file of the site: `/a/` is `a/index.html`, `/a` redirects to `/a/`
 /// when that is a folder, anything else is the site's 404 page.
-async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
@@ -58,7 +58,16 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
     }
     let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
     if let Some(bytes) = files.get(file.as_str()) {
-        return respond(StatusCode::OK, &file, bytes);
+        // A reload asks again for the stylesheets and images of the page:
+        // those that did not change are answered "not modified".
+        let tag = etag(bytes);
+        if headers.get(header::IF_NONE_MATCH).is_some_and(|asked| asked.as_bytes() == tag.as_bytes()) {
+            return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+        }
+        let mut response = respond(StatusCode::OK, &file, bytes);
+        let value = HeaderValue::from_str(&tag).expect("hex digits are a valid header");
+        response.headers_mut().insert(header::ETAG, value);
+        return response;
     }
     if files.contains_key(format!("{path}/index.html").as_str()) {
         let location = format!("/{path}/");
@@ -101,9 +110,18 @@ fn respond(status: StatusCode, file: &str, bytes: &[u8]) -> Response {
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("a MIME type is a valid header"));
-    // Always fresh: the point of serve is to see the latest save.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Always asked again: the point of serve is to see the latest save.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// A strong validator of a file's bytes (the injected script is the same
+/// for every page, so HTML needs nothing more).
+fn etag(bytes: &[u8]) -> String {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(bytes);
+    format!("\"{:016x}-{:x}\"", hasher.finish(), bytes.len())
 }
 
 /// The page with the live-reload script before its last `</body>`.

@@ -158,5 +158,7 @@ fn changed_files(old: &Files, new: &Files) -> Vec<String> {
     changed
 }
 
-/// How long the watcher waits for a burst of file events to settle.
-pub const DEBOUNCE: Duration = Duration::from_millis(30);
+/// How long the watcher waits for a burst of file events to settle. An
+/// editor's save (write a temporary file, rename it over the article, or
+/// delete and create) takes well under a millisecond of system calls.
+pub const DEBOUNCE: Duration = Duration::from_millis(10);

@@ -1,0 +1,144 @@
+// The serve benchmark: how long an author waits for a saved edit on a large
+// archive. Starts `broadsheet serve` on a generated corpus, opens the newest
+// article in Debian's chromium (playwright-core), and saves edits to that
+// article's file; for each, measures the time from the save to the page's
+// `load` event with the edit in it, and reads serve's own rebuild time
+// ("Rebuilt … in N ms") from its output. Prints medians with min–max.
+//
+//   node bench/serve.cjs [ARTICLES] [EDITS]      (default 10000 and 20)
+//
+// Two kinds of edit, EDITS of each: a paragraph appended to the body (what
+// an author does most), and the article's tags changed (which also changes
+// related-article lists across the site, so the graph is linked again).
+// Needs `cargo build --release`, chromium and playwright-core (.ci/e2e
+// installs them into .ci/tools); the corpus is made by examples/corpus.rs
+// into BENCH_DIR (default /tmp/broadsheet-bench) unless it is there already.
+const { spawn, execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const { chromium } = require(require.resolve("playwright-core", {
+  paths: [path.join(__dirname, "../.ci/tools/node_modules"), process.cwd()],
+}));
+
+const repo = path.join(__dirname, "..");
+const articles = Number(process.argv[2] || 10000);
+const edits = Number(process.argv[3] || 20);
+const work = process.env.BENCH_DIR || "/tmp/broadsheet-bench";
+const site = path.join(work, `b${articles}`);
+const binary = path.join(repo, "target/release/broadsheet");
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function describe(values) {
+  return `median ${median(values).toFixed(0)} ms (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
+}
+
+// The newest article of the corpus: file names start with the date.
+function newestArticle() {
+  let newest = null;
+  for (const category of fs.readdirSync(path.join(site, "content"))) {
+    const folder = path.join(site, "content", category);
+    if (!fs.statSync(folder).isDirectory()) continue;
+    for (const name of fs.readdirSync(folder)) {
+      if (name.endsWith(".md") && (!newest || name > path.basename(newest))) newest = path.join(folder, name);
+    }
+  }
+  return newest;
+}
+
+(async () => {
+  if (!fs.existsSync(site)) {
+    execFileSync("cargo", ["run", "--release", "--quiet", "--example", "corpus", "--", String(articles), site],
+      { cwd: repo, stdio: "inherit" });
+  }
+  const article = newestArticle();
+  const original = fs.readFileSync(article, "utf8");
+  const slug = path.basename(article, ".md").replace(/^\d{4}-\d{2}-\d{2}-/, "");
+  const category = path.basename(path.dirname(article));
+
+  const server = spawn(binary, ["serve", "--port", "0"], { cwd: site, stdio: ["ignore", "pipe", "pipe"] });
+  const rebuilds = [];
+  let stderr = "";
+  server.stderr.on("data", (chunk) => {
+    stderr += chunk;
+    let line;
+    while ((line = stderr.indexOf("\n")) >= 0) {
+      const found = stderr.slice(0, line).match(/^Rebuilt \d+ articles in (\d+) ms/);
+      if (found) rebuilds.push(Number(found[1]));
+      stderr = stderr.slice(line + 1);
+    }
+  });
+  const url = await new Promise((resolve) => {
+    server.stdout.on("data", (chunk) => {
+      const found = String(chunk).match(/ at (http:\/\/[^ ]+?)\/ /);
+      if (found) resolve(found[1]);
+    });
+  });
+  const browser = await chromium.launch({
+    executablePath: execFileSync("which", ["chromium"]).toString().trim(),
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage();
+    const address = `${url}/${category}/${slug}/`;
+    const response = await page.goto(address);
+    if (!response.ok()) throw new Error(`${address}: ${response.status()}`);
+
+    // Saves `text`, then waits for a load of the page that shows `marker`.
+    async function save(text, marker) {
+      const before = rebuilds.length;
+      let loaded = page.waitForEvent("load", { timeout: 30000 });
+      const start = performance.now();
+      fs.writeFileSync(article, text);
+      for (;;) {
+        await loaded;
+        const shown = performance.now() - start;
+        if (process.env.BENCH_DEBUG) console.log(`request at ${(requested - start).toFixed(0)} ms, load at ${shown.toFixed(0)} ms`);
+        if ((await page.content()).includes(marker)) {
+          // serve prints the rebuild line before the browser can reload.
+          return { shown, rebuild: rebuilds.slice(before).pop() };
+        }
+        loaded = page.waitForEvent("load", { timeout: 30000 });
+      }
+    }
+
+    let requested = 0;
+    page.on("request", (request) => {
+      if (request.url() === address) requested = performance.now();
+    });
+    const results = {};
+    const kinds = {
+      "paragraph appended": (n) => [original.trimEnd() + `\n\nEdit number ${n} of the benchmark.\n`,
+        `Edit number ${n} of the benchmark.`],
+      "tags changed": (n) => [original.replace(/^tags = \[/m, `tags = ["bench-tag-${n}", `),
+        `bench-tag-${n}`],
+    };
+    for (const [kind, edit] of Object.entries(kinds)) {
+      results[kind] = { shown: [], rebuild: [] };
+      for (let n = 1; n <= edits; n++) {
+        const [text, marker] = edit(n);
+        const { shown, rebuild } = await save(text, marker);
+        results[kind].shown.push(shown);
+        results[kind].rebuild.push(rebuild);
+        // Let the file settle, like an author between two saves.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    }
+    console.log(`serve on ${articles} articles, ${edits} saves of ${path.relative(site, article)} per kind:`);
+    for (const [kind, { shown, rebuild }] of Object.entries(results)) {
+      console.log(`  ${kind}: save → browser loaded the page ${describe(shown)}; rebuild ${describe(rebuild)}`);
+    }
+  } finally {
+    fs.writeFileSync(article, original);
+    await browser.close();
+    server.kill();
+  }
+})().catch((error) => {
+  console.error(error.stack || String(error));
+  process.exit(1);
+});
