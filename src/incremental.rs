@@ -32,6 +32,7 @@ use crate::diag::Diagnostic;
 use crate::graph::{self, Graph};
 use crate::load::{self, Asset, SourceFile};
 use crate::parse::{self, Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection};
+use crate::render::site::{Lists, Placement};
 use crate::render::theme::StaticFile;
 use crate::render::{self, views};
 use crate::{Error, Files, Plan, Prepared, Report, SiteOptions, Timings, fail_on, write};
@@ -56,6 +57,8 @@ struct Memo {
     /// linked without a problem is kept).
     graph: Option<(Vec<Arc<graph::Input>>, Arc<Graph>)>,
     values: views::SummaryValues,
+    /// The lists, with the placements they were made from.
+    lists: Option<(Vec<Arc<Placement>>, Arc<Lists>)>,
     /// In the order of the plan.
     pages: Vec<KeptPage>,
     outputs: crate::outputs::Kept,
@@ -96,6 +99,7 @@ struct Done {
     diags: Vec<Diagnostic>,
     lookups: Vec<Lookup>,
     input: Arc<graph::Input>,
+    placement: Arc<Placement>,
 }
 
 impl Incremental {
@@ -140,7 +144,7 @@ impl Incremental {
         self.sources.update(&root, changed);
         diags.extend(self.sources.problems());
         timings.lap("load");
-        let (articles, inputs) = self.sources.parse(&config, selection, &mut diags);
+        let Published { articles, inputs, placements } = self.sources.parse(&config, selection, &mut diags);
         timings.lap("parse");
         let graph = self.link(&articles, inputs, &mut diags);
         timings.lap("graph");
@@ -165,7 +169,9 @@ impl Incremental {
             &prepared.graph,
             &prepared.categories,
             &self.memo.values,
+            self.memo.lists.as_ref().filter(|(old, _)| same(old, &placements)).map(|(_, lists)| lists.clone()),
         );
+        self.memo.lists = Some((placements, site.lists.clone()));
         self.memo.values = site.articles.iter().map(|a| a.version).zip(site.values.iter().cloned()).collect();
         timings.lap("site");
         let plan = Plan::new(&site, &prepared, Some(&mut self.memo.outputs))?;
@@ -181,8 +187,7 @@ impl Incremental {
     /// The graph of the last build when no input of it changed, else a new one.
     fn link(&mut self, articles: &Articles, inputs: Vec<Arc<graph::Input>>, diags: &mut Vec<Diagnostic>) -> Arc<Graph> {
         if let Some((old, graph)) = &self.memo.graph
-            && old.len() == inputs.len()
-            && old.iter().zip(&inputs).all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+            && same(old, &inputs)
         {
             let graph = graph.clone();
             self.memo.graph = Some((inputs, graph.clone()));
@@ -366,7 +371,7 @@ impl Sources {
         config: &crate::config::Config,
         selection: Selection,
         diags: &mut Vec<Diagnostic>,
-    ) -> (Articles, Vec<Arc<graph::Input>>) {
+    ) -> Published {
         let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
         new.into_par_iter().for_each(|source| source.head = Some(parse::parse_head(config, &source.file)));
         let sources: Vec<&Source> = self.articles.values().collect();
@@ -387,18 +392,18 @@ impl Sources {
                     return Some(None);
                 }
                 let finished = parse::finish(&index, &source.file, head);
-                let input = Arc::new(graph::input(&finished.article));
                 Some(Some(Done {
+                    input: Arc::new(graph::input(&finished.article)),
+                    placement: Arc::new(render::site::placement(&finished.article)),
                     article: Arc::new(finished.article),
                     diags: finished.diags,
                     lookups: finished.lookups,
-                    input,
                 }))
             })
             .collect();
         drop(index);
-        let mut articles = Articles { published: Vec::new(), withheld, unparsed };
-        let mut inputs = Vec::new();
+        let articles = Articles { published: Vec::new(), withheld, unparsed };
+        let mut published = Published { articles, inputs: Vec::new(), placements: Vec::new() };
         for (source, outcome) in self.articles.values_mut().zip(outcomes) {
             let Some(renewed) = outcome else { continue };
             if let Some(done) = renewed {
@@ -406,11 +411,24 @@ impl Sources {
             }
             let done = source.done.as_ref().expect("rendered or kept");
             diags.extend(done.diags.iter().cloned());
-            articles.published.push(done.article.clone());
-            inputs.push(done.input.clone());
+            published.articles.published.push(done.article.clone());
+            published.inputs.push(done.input.clone());
+            published.placements.push(done.placement.clone());
         }
-        (articles, inputs)
+        published
     }
+}
+
+/// The published articles, with what the graph and the lists are made from.
+struct Published {
+    articles: Articles,
+    inputs: Vec<Arc<graph::Input>>,
+    placements: Vec<Arc<Placement>>,
+}
+
+/// Whether two lists hold equal items (mostly the very same ones).
+fn same<T: PartialEq>(old: &[Arc<T>], new: &[Arc<T>]) -> bool {
+    old.len() == new.len() && old.iter().zip(new).all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
 }
 
 /// Removes the entries at `prefix` or under it.

@@ -33,7 +33,7 @@ pub fn all(
 ) -> Result<Vec<Generated>, Diagnostic> {
     let mut files = Vec::new();
     let limit = site.config.feed_limit;
-    let newest = &site.newest[..site.newest.len().min(limit)];
+    let newest = &site.lists.newest[..site.lists.newest.len().min(limit)];
     files.extend(kept_or(
         kept.as_deref_mut(),
         "feed.xml",
@@ -46,7 +46,7 @@ pub fn all(
         || site.versions_key(newest),
         || vec![generated("atom.xml", feeds::atom(site, newest))],
     ));
-    for (index, listing) in site.by_category.iter().enumerate() {
+    for (index, listing) in site.lists.by_category.iter().enumerate() {
         let articles = &listing.articles[..listing.articles.len().min(limit)];
         let path = format!("{}/feed.xml", listing.view.slug);
         files.extend(kept_or(

@@ -93,7 +93,7 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
             Some(front.updated.as_ref().unwrap_or(&front.date))
         }
         Page::Listing { kind, index, page } => latest(site.page_articles(kind, index, page)),
-        Page::Home | Page::Index(Kind::Category) => latest(&site.newest),
+        Page::Home | Page::Index(Kind::Category) => latest(&site.lists.newest),
         Page::Index(kind) => {
             let all: Vec<usize> = site.listings(kind).iter().flat_map(|l| l.articles.iter().copied()).collect();
             latest(&all)
@@ -107,7 +107,7 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
 /// The articles of the news sitemap: published in the window before `now`.
 pub fn recent(site: &Site, now: Timestamp) -> Vec<usize> {
     let since = now - NEWS_WINDOW;
-    site.newest
+    site.lists.newest
         .iter()
         .copied()
         .filter(|&i| {

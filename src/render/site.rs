@@ -62,6 +62,12 @@ pub struct Site<'a> {
     /// `serve`); every page that shows an article clones its value (an
     /// `Arc`), so listings and related lists cost no serialization.
     pub values: Vec<tera::Value>,
+    pub lists: Arc<Lists>,
+}
+
+/// The order of the articles and the listings: made from the articles'
+/// [`Placement`]s (and config.toml) alone.
+pub struct Lists {
     /// All articles, newest first.
     pub newest: Vec<usize>,
     pub by_category: Vec<Listing>,
@@ -71,6 +77,33 @@ pub struct Site<'a> {
     pub authors: Vec<Listing>,
 }
 
+/// Everything of one article that [`Lists`] and the site's page paths are
+/// made from: when every article has the same placement as in the last
+/// build, in the same order, `serve` keeps the lists.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Placement {
+    rel: String,
+    path: String,
+    date: (i64, i32),
+    category: usize,
+    tags: Vec<String>,
+    tag_slugs: Vec<String>,
+    authors: Vec<String>,
+}
+
+pub fn placement(article: &Article) -> Placement {
+    let date = article.front.date.timestamp();
+    Placement {
+        rel: article.rel.clone(),
+        path: article.path.clone(),
+        date: (date.as_second(), date.subsec_nanosecond()),
+        category: article.category,
+        tags: article.front.tags.clone(),
+        tag_slugs: article.tag_slugs.clone(),
+        authors: article.front.authors.clone(),
+    }
+}
+
 impl<'a> Site<'a> {
     pub fn new(
         config: &'a Config,
@@ -78,8 +111,26 @@ impl<'a> Site<'a> {
         graph: &'a Graph,
         categories: &'a [CategoryView],
         known: &views::SummaryValues,
+        lists: Option<Arc<Lists>>,
     ) -> Site<'a> {
         let summaries: Vec<OnceLock<Summary>> = articles.iter().map(|_| OnceLock::new()).collect();
+        let values = articles
+            .par_iter()
+            .zip(&summaries)
+            .map(|(article, summary)| match known.get(&article.version) {
+                Some(value) => value.clone(),
+                None => tera::Value::from_serializable(
+                    summary.get_or_init(|| views::summary(config, categories, article)),
+                ),
+            })
+            .collect();
+        let lists = lists.unwrap_or_else(|| Arc::new(Lists::new(config, articles, categories)));
+        Site { config, articles, graph, categories, summaries, values, lists }
+    }
+}
+
+impl Lists {
+    fn new(config: &Config, articles: &[Arc<Article>], categories: &[CategoryView]) -> Lists {
         let mut newest: Vec<usize> = (0..articles.len()).collect();
         newest.sort_by(|&a, &b| {
             let (a, b) = (&articles[a], &articles[b]);
@@ -132,30 +183,16 @@ impl<'a> Site<'a> {
             list.sort_by(|a, b| a.view.slug.cmp(&b.view.slug));
             list
         };
-        let values = articles
-            .par_iter()
-            .zip(&summaries)
-            .map(|(article, summary)| match known.get(&article.version) {
-                Some(value) => value.clone(),
-                None => {
-                    tera::Value::from_serializable(summary.get_or_init(|| views::summary(config, categories, article)))
-                }
-            })
-            .collect();
-        Site {
-            config,
-            articles,
-            graph,
-            categories,
-            summaries,
-            values,
+        Lists {
             newest,
             by_category,
             tags: sorted(tags.into_values().collect()),
             authors: sorted(authors.into_values().collect()),
         }
     }
+}
 
+impl<'a> Site<'a> {
     /// What listings, cards and feeds show of article `i`.
     pub fn summary(&self, i: usize) -> &Summary<'a> {
         let articles: &'a [Arc<Article>] = self.articles;
@@ -164,9 +201,9 @@ impl<'a> Site<'a> {
 
     pub fn listings(&self, kind: Kind) -> &[Listing] {
         match kind {
-            Kind::Category => &self.by_category,
-            Kind::Tag => &self.tags,
-            Kind::Author => &self.authors,
+            Kind::Category => &self.lists.by_category,
+            Kind::Tag => &self.lists.tags,
+            Kind::Author => &self.lists.authors,
         }
     }
 
@@ -261,6 +298,7 @@ impl<'a> Site<'a> {
     fn home(&self) -> HomeContext<'_> {
         let lead = self.lead();
         let sections = self
+            .lists
             .by_category
             .iter()
             .zip(self.categories)
@@ -278,13 +316,13 @@ impl<'a> Site<'a> {
             page,
             lead: lead.map(|i| self.values[i].clone()),
             sections,
-            latest: self.newest.iter().take(HOME_LATEST).map(|&i| self.values[i].clone()).collect(),
+            latest: self.lists.newest.iter().take(HOME_LATEST).map(|&i| self.values[i].clone()).collect(),
         }
     }
 
     /// The home page's lead article.
     fn lead(&self) -> Option<usize> {
-        self.newest.iter().copied().find(|&i| self.articles[i].front.featured).or(self.newest.first().copied())
+        self.lists.newest.iter().copied().find(|&i| self.articles[i].front.featured).or(self.lists.newest.first().copied())
     }
 
     /// The versions of `articles`, as a key.
@@ -309,10 +347,10 @@ impl<'a> Site<'a> {
                 key.number(0);
                 let lead = self.lead();
                 key.versions(articles, lead.into_iter());
-                for listing in &self.by_category {
+                for listing in &self.lists.by_category {
                     key.versions(articles, home_section(listing, lead));
                 }
-                key.versions(articles, self.newest.iter().copied().take(HOME_LATEST));
+                key.versions(articles, self.lists.newest.iter().copied().take(HOME_LATEST));
             }
             Page::Article(i) => {
                 key.number(1);
