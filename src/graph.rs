@@ -2,8 +2,10 @@
 //! ("Follow-up coverage", SPEC §4) and which articles are related. Works on
 //! plain indices so it can be tested without parsing anything.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Location};
 use crate::parse::{Article, Articles, Withheld};
@@ -22,6 +24,24 @@ pub struct Graph {
 /// article that does not exist, is withheld, or lacks the `#anchor` is an
 /// error at the line that makes it.
 pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
+    link_again(articles, diags, None)
+}
+
+/// The graph of an earlier build of the same site, with the inputs it was
+/// linked from and the inputs of now.
+pub struct Earlier<'a> {
+    pub graph: &'a Graph,
+    pub inputs: &'a [Arc<Input>],
+    pub now: &'a [Arc<Input>],
+}
+
+/// [`link`], keeping from an earlier graph the related lists that cannot
+/// have changed: when the same articles (same paths, dates and
+/// categories, in the same order) changed only tags or references, an
+/// article's related list changes only if it is one of them, or has a tag
+/// that one of them gained or lost (that tag's articles and weight
+/// changed). Any other change links everything again.
+pub fn link_again(articles: &Articles, diags: &mut Vec<Diagnostic>, earlier: Option<Earlier>) -> Graph {
     let published = &articles.published;
     let by_path: HashMap<&str, usize> = published.iter().enumerate().map(|(i, a)| (a.rel.as_str(), i)).collect();
     let mut resolve = |path: &str, anchor: Option<&str>, location: &Location| -> Option<usize> {
@@ -77,7 +97,46 @@ pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
             refs,
         })
         .collect();
-    Graph { further_context, backlinks: backlinks(&nodes), related: related(&nodes) }
+    let stale = earlier.as_ref().and_then(|earlier| stale_related(earlier.inputs, earlier.now));
+    let related = match (&earlier, stale) {
+        (Some(earlier), Some(stale)) => related_of(&nodes, Some(&stale))
+            .into_iter()
+            .zip(&earlier.graph.related)
+            .map(|(new, old)| new.unwrap_or_else(|| old.clone()))
+            .collect(),
+        _ => related(&nodes),
+    };
+    Graph { further_context, backlinks: backlinks(&nodes), related }
+}
+
+/// Which articles' related lists a change from `old` to `new` inputs can
+/// have changed; `None` when every list may have.
+fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>]) -> Option<Vec<bool>> {
+    if old.len() != new.len() {
+        return None;
+    }
+    let mut stale = vec![false; new.len()];
+    let mut gained_or_lost: Vec<&str> = Vec::new();
+    for (i, (old, new)) in old.iter().zip(new).enumerate() {
+        if Arc::ptr_eq(old, new) || old == new {
+            continue;
+        }
+        if (&old.rel, old.date, old.category) != (&new.rel, new.date, new.category) {
+            return None;
+        }
+        stale[i] = true;
+        for tag in
+            old.tags.iter().filter(|t| !new.tags.contains(t)).chain(new.tags.iter().filter(|t| !old.tags.contains(t)))
+        {
+            gained_or_lost.push(tag);
+        }
+    }
+    for (i, input) in new.iter().enumerate() {
+        if input.tags.iter().any(|t| gained_or_lost.contains(&t.as_str())) {
+            stale[i] = true;
+        }
+    }
+    Some(stale)
 }
 
 /// Everything of one published article that [`link`] reads. When every
@@ -179,6 +238,11 @@ pub fn backlinks(nodes: &[Node]) -> Vec<Vec<usize>> {
 /// [`WINDOW`] articles nearest in date on each side in each of its tags and
 /// in its category, found through an inverted index.
 pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
+    related_of(nodes, None).into_iter().map(|list| list.unwrap_or_default()).collect()
+}
+
+/// The related lists of the articles marked in `only` (of all without it).
+fn related_of(nodes: &[Node], only: Option<&[bool]>) -> Vec<Option<Vec<usize>>> {
     // Everything below compares integers: each article's rank in (date,
     // path) order, and tags interned as numbers.
     let mut by_rank: Vec<usize> = (0..nodes.len()).collect();
@@ -187,7 +251,7 @@ pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
     for (r, &i) in by_rank.iter().enumerate() {
         rank[i] = r;
     }
-    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut ids: HashMap<&str, usize> = HashMap::default();
     let tags: Vec<Vec<usize>> = nodes
         .iter()
         .map(|n| {
@@ -202,7 +266,7 @@ pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
         .collect();
     // Postings in rank order, so a window around an article is a slice.
     let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
-    let mut by_category: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut by_category: HashMap<usize, Vec<usize>> = HashMap::default();
     for &i in &by_rank {
         for &tag in &tags[i] {
             by_tag[tag].push(i);
@@ -230,26 +294,34 @@ pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
     use rayon::prelude::*;
     (0..nodes.len())
         .into_par_iter()
-        .map(|me| {
-            let mut candidates = Vec::with_capacity((tags[me].len() + 1) * (2 * WINDOW + 1));
-            for &tag in &tags[me] {
-                neighbours(&by_tag[tag], me, &mut candidates);
-            }
-            neighbours(&by_category[&nodes[me].category], me, &mut candidates);
-            candidates.sort_unstable();
-            candidates.dedup();
-            let mut scored: Vec<(f64, usize)> = candidates
-                .into_iter()
-                .filter(|&c| c != me && !nodes[me].refs.contains(&c))
-                .map(|c| (score(me, c), c))
-                .collect();
-            if scored.len() > RELATED_LIMIT {
-                scored.select_nth_unstable_by(RELATED_LIMIT - 1, better);
-                scored.truncate(RELATED_LIMIT);
-            }
-            scored.sort_by(better);
-            scored.into_iter().map(|(_, c)| c).collect()
-        })
+        // Per thread: which candidates were seen, marked with the article
+        // they were seen for (cheaper than sorting to remove duplicates).
+        .map_init(
+            || (vec![usize::MAX; nodes.len()], Vec::new()),
+            |(seen, candidates): &mut (Vec<usize>, Vec<usize>), me| {
+                if only.is_some_and(|only| !only[me]) {
+                    return None;
+                }
+                candidates.clear();
+                for &tag in &tags[me] {
+                    neighbours(&by_tag[tag], me, candidates);
+                }
+                neighbours(&by_category[&nodes[me].category], me, candidates);
+                let mut scored: Vec<(f64, usize)> = Vec::with_capacity(candidates.len());
+                for &c in candidates.iter() {
+                    if seen[c] != me && c != me && !nodes[me].refs.contains(&c) {
+                        seen[c] = me;
+                        scored.push((score(me, c), c));
+                    }
+                }
+                if scored.len() > RELATED_LIMIT {
+                    scored.select_nth_unstable_by(RELATED_LIMIT - 1, better);
+                    scored.truncate(RELATED_LIMIT);
+                }
+                scored.sort_by(better);
+                Some(scored.into_iter().map(|(_, c)| c).collect())
+            },
+        )
         .collect()
 }
 

@@ -184,7 +184,8 @@ impl Incremental {
         Ok((files, prepared.report(plan.file_count(), started.elapsed(), timings)))
     }
 
-    /// The graph of the last build when no input of it changed, else a new one.
+    /// The graph of the last build when no input of it changed, else one
+    /// linked again (keeping the related lists that cannot have changed).
     fn link(&mut self, articles: &Articles, inputs: Vec<Arc<graph::Input>>, diags: &mut Vec<Diagnostic>) -> Arc<Graph> {
         if let Some((old, graph)) = &self.memo.graph
             && same(old, &inputs)
@@ -194,7 +195,8 @@ impl Incremental {
             return graph;
         }
         let mut problems = Vec::new();
-        let graph = Arc::new(graph::link(articles, &mut problems));
+        let earlier = self.memo.graph.as_ref().map(|(old, graph)| graph::Earlier { graph, inputs: old, now: &inputs });
+        let graph = Arc::new(graph::link_again(articles, &mut problems, earlier));
         self.memo.graph = problems.is_empty().then(|| (inputs, graph.clone()));
         diags.extend(problems);
         graph

@@ -259,7 +259,14 @@ fn peak_rss_kib() -> Option<u64> {
 
 impl Prepared {
     fn site(&self) -> render::Site<'_> {
-        render::Site::new(&self.config, &self.articles.published, &self.graph, &self.categories, &Default::default(), None)
+        render::Site::new(
+            &self.config,
+            &self.articles.published,
+            &self.graph,
+            &self.categories,
+            &Default::default(),
+            None,
+        )
     }
 
     fn renderer(&self, site: &render::Site) -> Result<render::Renderer, Failed> {

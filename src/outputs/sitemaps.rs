@@ -107,7 +107,8 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
 /// The articles of the news sitemap: published in the window before `now`.
 pub fn recent(site: &Site, now: Timestamp) -> Vec<usize> {
     let since = now - NEWS_WINDOW;
-    site.lists.newest
+    site.lists
+        .newest
         .iter()
         .copied()
         .filter(|&i| {

@@ -119,9 +119,9 @@ impl<'a> Site<'a> {
             .zip(&summaries)
             .map(|(article, summary)| match known.get(&article.version) {
                 Some(value) => value.clone(),
-                None => tera::Value::from_serializable(
-                    summary.get_or_init(|| views::summary(config, categories, article)),
-                ),
+                None => {
+                    tera::Value::from_serializable(summary.get_or_init(|| views::summary(config, categories, article)))
+                }
             })
             .collect();
         let lists = lists.unwrap_or_else(|| Arc::new(Lists::new(config, articles, categories)));
@@ -322,7 +322,11 @@ impl<'a> Site<'a> {
 
     /// The home page's lead article.
     fn lead(&self) -> Option<usize> {
-        self.lists.newest.iter().copied().find(|&i| self.articles[i].front.featured).or(self.lists.newest.first().copied())
+        self.lists.newest.iter().copied().find(|&i| self.articles[i].front.featured).or(self
+            .lists
+            .newest
+            .first()
+            .copied())
     }
 
     /// The versions of `articles`, as a key.
