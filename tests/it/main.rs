@@ -3,6 +3,7 @@
 
 mod build;
 mod errors;
+mod incremental;
 mod outputs;
 mod scaffold;
 mod serve;
