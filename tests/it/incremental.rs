@@ -1079,3 +1079,86 @@ fn an_article_of_the_last_48_hours_in_the_news_sitemap() {
     let files = site.step("deleted", &[recent]);
     assert!(!page(&files, "news-sitemap.xml").contains("Cranes Return"));
 }
+
+/// Related lists on an archive large enough for their limits to matter
+/// (tag lists longer than the candidate window, tag weights that differ):
+/// random tag, date and further-context edits, each compared with a full
+/// build. `serve` scores again only the articles a tag change can affect,
+/// so this is where a wrong guess would show.
+#[test]
+fn related_lists_follow_random_edits_on_a_larger_archive() {
+    const ARTICLES: usize = 160;
+    const TAGS: [&str; 6] = ["ports", "storms", "fares", "courts", "schools", "water"];
+    // A fixed sequence (a linear congruential generator): the same edits on
+    // every run.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |below: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as usize) % below
+    };
+    let site = Site::empty();
+    let root = site.root();
+    site.write(
+        "config.toml",
+        "title = \"Archive\"\nbase_url = \"https://archive.test\"\narticles_per_page = 10\n\n\
+         [categories.world]\nname = \"World\"\n\n[categories.city]\nname = \"City\"\n",
+    );
+    let path = |i: usize| format!("content/{}/a{i:03}.md", if i.is_multiple_of(3) { "city" } else { "world" });
+    let mut tags: Vec<Vec<&str>> = (0..ARTICLES).map(|i| vec![TAGS[i % 6], TAGS[(i * 7 + 1) % 6]]).collect();
+    let mut days: Vec<usize> = (0..ARTICLES).map(|i| 1 + (i * 13) % 28).collect();
+    let mut further: Vec<Option<usize>> = vec![None; ARTICLES];
+    let text = |i: usize, tags: &[&str], day: usize, further: Option<usize>| {
+        let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
+        let mut text = format!(
+            "+++\ntitle = \"Article {i}\"\ndescription = \"About {i}.\"\ndate = 2025-02-{day:02}T{:02}:00:00\n\
+             tags = [{}]\n",
+            i % 24,
+            tags.join(", ")
+        );
+        if let Some(target) = further {
+            let target = path(target);
+            text.push_str(&format!("[[further_context]]\npath = {:?}\n", target.trim_start_matches("content/")));
+        }
+        text.push_str(&format!("+++\n\nBody of article {i}.\n"));
+        text
+    };
+    for i in 0..ARTICLES {
+        site.write(&path(i), &text(i, &tags[i], days[i], further[i]));
+    }
+    let mut builder = Incremental::new(options(root), BASE_URL);
+    step(&mut builder, root, "the archive", &[] as &[&str]);
+    for n in 1..=30 {
+        let i = next(ARTICLES);
+        let what = match next(6) {
+            0 | 1 => {
+                let tag = TAGS[next(6)];
+                if tags[i].len() > 1 && tags[i].contains(&tag) {
+                    tags[i].retain(|t| *t != tag);
+                } else if !tags[i].contains(&tag) {
+                    tags[i].push(tag);
+                }
+                "tags changed"
+            }
+            2 => {
+                tags[i] = vec![TAGS[next(6)]];
+                "tags replaced"
+            }
+            3 => {
+                further[i] = Some(next(ARTICLES)).filter(|&target| target != i);
+                "further context changed"
+            }
+            4 => {
+                days[i] = 1 + next(28);
+                "date changed"
+            }
+            _ => "tags and date changed",
+        };
+        if what == "tags and date changed" {
+            tags[i] = vec![TAGS[next(6)], TAGS[next(6)]];
+            tags[i].dedup();
+            days[i] = 1 + next(28);
+        }
+        site.write(&path(i), &text(i, &tags[i], days[i], further[i]));
+        step(&mut builder, root, &format!("edit {n}: {what} in {}", path(i)), &[path(i)]);
+    }
+}
