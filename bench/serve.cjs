@@ -7,9 +7,12 @@
 //
 //   node bench/serve.cjs [ARTICLES] [EDITS]      (default 10000 and 20)
 //
-// Two kinds of edit, EDITS of each: a paragraph appended to the body (what
-// an author does most), and the article's tags changed (which also changes
-// related-article lists across the site, so the graph is linked again).
+// Three kinds of save, EDITS of each: a paragraph appended to the body (what
+// an author does most); the article's tags changed (which can change
+// related-article lists across the site, so the graph is linked again);
+// and a new article added (the home page open: every listing it joins
+// shifts). New articles are dated 2099 so they lead the home page (serve
+// publishes them since the benchmark passes --future).
 // Needs `cargo build --release`, chromium and playwright-core (.ci/e2e
 // installs them into .ci/tools); the corpus is made by examples/corpus.rs
 // into BENCH_DIR (default /tmp/broadsheet-bench) unless it is there already.
@@ -60,7 +63,7 @@ function newestArticle() {
   const slug = path.basename(article, ".md").replace(/^\d{4}-\d{2}-\d{2}-/, "");
   const category = path.basename(path.dirname(article));
 
-  const server = spawn(binary, ["serve", "--port", "0"], { cwd: site, stdio: ["ignore", "pipe", "pipe"] });
+  const server = spawn(binary, ["serve", "--port", "0", "--future"], { cwd: site, stdio: ["ignore", "pipe", "pipe"] });
   const rebuilds = [];
   let stderr = "";
   server.stderr.on("data", (chunk) => {
@@ -89,12 +92,13 @@ function newestArticle() {
     const response = await page.goto(address);
     if (!response.ok()) throw new Error(`${address}: ${response.status()}`);
 
-    // Saves `text`, then waits for a load of the page that shows `marker`.
-    async function save(text, marker) {
+    // Saves `text` to `file`, then waits for a load of the page that
+    // shows `marker`.
+    async function save(file, text, marker) {
       const before = rebuilds.length;
       let loaded = page.waitForEvent("load", { timeout: 30000 });
       const start = performance.now();
-      fs.writeFileSync(article, text);
+      fs.writeFileSync(file, text);
       for (;;) {
         await loaded;
         const shown = performance.now() - start;
@@ -109,20 +113,29 @@ function newestArticle() {
 
     let requested = 0;
     page.on("request", (request) => {
-      if (request.url() === address) requested = performance.now();
+      if (request.url() === page.url()) requested = performance.now();
     });
     const results = {};
+    // Each kind: the page the tab shows, and the nth save (file, text, and
+    // what the page shows once it is served).
+    const added = (n) => path.join(path.dirname(article), `2099-01-01-benchmark-${n}.md`);
     const kinds = {
-      "paragraph appended": (n) => [original.trimEnd() + `\n\nEdit number ${n} of the benchmark.\n`,
-        `Edit number ${n} of the benchmark.`],
-      "tags changed": (n) => [original.replace(/^tags = \[/m, `tags = ["bench-tag-${n}", `),
-        `bench-tag-${n}`],
+      "paragraph appended": [address, (n) => [article,
+        original.trimEnd() + `\n\nEdit number ${n} of the benchmark.\n`, `Edit number ${n} of the benchmark.`]],
+      "tags changed": [address, (n) => [article,
+        original.replace(/^tags = \[/m, `tags = ["bench-tag-${n}", `), `bench-tag-${n}`]],
+      // A new newest article: the home page lists it.
+      "article added (home page open)": [`${url}/`, (n) => [added(n),
+        original.replace(/^title = ".*"$/m, `title = "Benchmark article ${n}"`)
+          .replace(/^date = .*$/m, `date = 2099-01-01T00:${String(n).padStart(2, "0")}:00`),
+        `Benchmark article ${n}`]],
     };
-    for (const [kind, edit] of Object.entries(kinds)) {
+    for (const [kind, [shown, edit]] of Object.entries(kinds)) {
+      if (page.url() !== shown) await page.goto(shown);
       results[kind] = { shown: [], rebuild: [] };
       for (let n = 1; n <= edits; n++) {
-        const [text, marker] = edit(n);
-        const { shown, rebuild } = await save(text, marker);
+        const [file, text, marker] = edit(n);
+        const { shown, rebuild } = await save(file, text, marker);
         results[kind].shown.push(shown);
         results[kind].rebuild.push(rebuild);
         // Let the file settle, like an author between two saves.
@@ -135,6 +148,7 @@ function newestArticle() {
     }
   } finally {
     fs.writeFileSync(article, original);
+    for (let n = 1; n <= edits; n++) fs.rmSync(path.join(path.dirname(article), `2099-01-01-benchmark-${n}.md`), { force: true });
     await browser.close();
     server.kill();
   }

@@ -15,11 +15,17 @@ use crate::Error;
 pub fn start(root: &Path, shared: Arc<Shared>) -> Result<Arc<Mutex<RecommendedWatcher>>, Error> {
     let root = root.to_path_buf();
     let (sender, receiver) = mpsc::channel::<PathBuf>();
+    let site = root.clone();
     let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
         let Ok(event) = result else { return };
         // Reads (the rebuild's own) are not changes.
         if matches!(event.kind, EventKind::Access(_)) {
             return;
+        }
+        // The system dropped events (its queue overflowed): anything may
+        // have changed, so the whole site is read again.
+        if event.need_rescan() {
+            let _ = sender.send(site.clone());
         }
         for path in event.paths {
             let _ = sender.send(path);
