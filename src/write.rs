@@ -30,7 +30,10 @@ pub fn check_output(root: &Path, output: &Path) -> Result<(), UnsafeOutput> {
         return refuse("it is the site's root folder or contains it");
     }
     for source in ["content", "static", "templates", "themes"] {
-        if resolved.starts_with(root.join(source)) {
+        // A source folder may be a symbolic link to a folder of the site.
+        let folder = root.join(source);
+        let real = fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone());
+        if resolved.starts_with(&folder) || resolved.starts_with(&real) {
             return refuse("it lies inside one of the site's source folders");
         }
     }

@@ -104,6 +104,18 @@ fn dangerous_output_folders_are_usage_errors() {
     let result = site.run(&["build", "--output", other.path().to_str().unwrap()]);
     assert_eq!(result.code, 2);
     assert!(result.stderr.ends_with("it holds config.toml or content/, so it looks like a site's sources\n"));
+    // Inside a source folder that is a symbolic link to another folder of
+    // the site.
+    let linked = Site::new(&[]);
+    fs::rename(linked.root().join("content"), linked.root().join("articles")).unwrap();
+    std::os::unix::fs::symlink("articles", linked.root().join("content")).unwrap();
+    let result = linked.run(&["build", "--output", "articles/out"]);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert_eq!(
+        result.stderr,
+        "error: refusing to write the site into articles/out: it lies inside one of the site's source folders\n"
+    );
+    assert!(!linked.root().join("articles/out").exists());
     // An empty folder outside the root is fine, and so is rebuilding into it.
     let empty = tempfile::tempdir().unwrap();
     let empty = empty.path().to_str().unwrap();
