@@ -148,22 +148,29 @@ struct RawHighlight {
 
 /// Reads and validates `root/config.toml`.
 pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
-    let text = match std::fs::read_to_string(root.join(FILE)) {
-        Ok(text) => text,
+    parse(&read(root)?)
+}
+
+/// The text of the site's config.toml, without a byte-order mark.
+pub fn read(root: &Path) -> Result<String, Vec<Diagnostic>> {
+    match std::fs::read_to_string(root.join(FILE)) {
+        Ok(text) => Ok(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        }),
         Err(err) => {
             let what = if err.kind() == std::io::ErrorKind::NotFound {
                 "no config.toml in the site folder".to_string()
             } else {
                 format!("cannot read config.toml: {err}")
             };
-            return Err(vec![
+            Err(vec![
                 Diagnostic::error(what)
                     .at(Location::file(FILE))
                     .hint("a site needs a config.toml with at least `title` and `base_url`"),
-            ]);
+            ])
         }
-    };
-    parse(text.strip_prefix('\u{feff}').unwrap_or(&text))
+    }
 }
 
 /// Validates the text of a config.toml.

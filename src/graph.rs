@@ -148,8 +148,9 @@ pub struct Input {
     date: i64,
     category: usize,
     tags: Vec<String>,
-    /// Further-context entries, then inline links: path and anchor.
-    refs: Vec<(String, Option<String>)>,
+    /// Further-context entries and inline links: path and anchor.
+    further: Vec<(String, Option<String>)>,
+    links: Vec<(String, Option<String>)>,
     headings: Vec<String>,
 }
 
@@ -161,7 +162,8 @@ pub fn input(article: &Article) -> Input {
         date: article.front.date.timestamp().as_second(),
         category: article.category,
         tags: article.tag_slugs.clone(),
-        refs: further.chain(links).collect(),
+        further: further.collect(),
+        links: links.collect(),
         headings: article.body.toc.iter().map(|h| h.id.clone()).collect(),
     }
 }

@@ -11,14 +11,16 @@
 //!   every answer the index gave while rendering (a link's URL, an image's
 //!   size);
 //! - the reference graph, while no article's references, tags, date,
-//!   category or headings changed;
+//!   category or headings changed; after a change of tags or references
+//!   only, the related lists it cannot affect (see [`graph::link_again`]);
+//! - the article order and listings, while no article's placement changed;
 //! - summary values, by article version; pages, by page key (see
-//!   [`render::Site::page_key`]);
-//! - the bytes of copied files, until a change under their path;
+//!   [`render::Site::page_key`]); feeds and sitemaps, by a key likewise;
+//! - the bytes of copied files, until a change under their path or of the
+//!   file's identity (inode, size, time);
 //! - nothing derived at all once config.toml or a template changed.
 //!
-//! Feeds, sitemaps and the plan of output files are made anew every time:
-//! they are cheap, and the news sitemap depends on the clock.
+//! The plan of output files and its checks are made anew every time.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -28,7 +30,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Failed};
 use crate::graph::{self, Graph};
 use crate::load::{self, Asset, SourceFile};
 use crate::parse::{self, Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection};
@@ -43,15 +45,16 @@ pub struct Incremental {
     base_url: String,
     sources: Sources,
     memo: Memo,
-    /// Bytes of the files copied from disk, by path.
-    copies: HashMap<PathBuf, Arc<[u8]>>,
+    /// Bytes of the files copied from disk, by path, with the file's
+    /// identity when read.
+    copies: HashMap<PathBuf, (Stamp, Arc<[u8]>)>,
 }
 
 /// What is derived under one config.toml and one set of templates.
 #[derive(Default)]
 struct Memo {
     /// config.toml as read, and the templates.
-    basis: Option<(Vec<u8>, BTreeMap<String, String>)>,
+    basis: Option<(String, BTreeMap<String, String>)>,
     renderer: Option<render::Renderer>,
     /// The graph, with the inputs it was linked from (only a graph that
     /// linked without a problem is kept).
@@ -70,8 +73,8 @@ type KeptPage = (Arc<str>, (Vec<u8>, Arc<[u8]>));
 /// content/ as last read, with what was parsed and rendered of it.
 #[derive(Default)]
 struct Sources {
-    /// False until content/ was read whole.
-    read: bool,
+    /// False until content/ was read whole once.
+    read_whole: bool,
     /// The last whole reading met a symbolic link or an error: a change
     /// under a link may come in under the link's target, so every change
     /// then reads content/ whole again.
@@ -123,10 +126,11 @@ impl Incremental {
         let mut timings = Timings::start();
         let root = self.options.root.clone();
         let selection = Selection { drafts: self.options.drafts, future: self.options.future, now: crate::now()? };
-        let config_text = std::fs::read(root.join("config.toml")).unwrap_or_default();
-        let config = crate::configure(&root, Some(&self.base_url))?;
-        let mut diags = Vec::new();
-        let theme = render::theme::load(&root, &config.theme, &mut diags);
+        let config_text = crate::config::read(&root).map_err(|diagnostics| Failed { diagnostics })?;
+        let config = crate::configure(&config_text, Some(&self.base_url))?;
+        // In the order of a full build: content's problems, then the theme's.
+        let mut theme_diags = Vec::new();
+        let theme = render::theme::load(&root, &config.theme, &mut theme_diags);
         let basis = (config_text, theme.templates.clone());
         if self.memo.basis.as_ref() != Some(&basis) {
             self.memo = Memo { basis: Some(basis), ..Memo::default() };
@@ -142,7 +146,8 @@ impl Incremental {
             self.copies.clear();
         }
         self.sources.update(&root, changed);
-        diags.extend(self.sources.problems());
+        let mut diags: Vec<Diagnostic> = self.sources.problems().collect();
+        diags.append(&mut theme_diags);
         timings.lap("load");
         let Published { articles, inputs, placements } = self.sources.parse(&config, selection, &mut diags);
         timings.lap("parse");
@@ -197,7 +202,11 @@ impl Incremental {
         let mut problems = Vec::new();
         let earlier = self.memo.graph.as_ref().map(|(old, graph)| graph::Earlier { graph, inputs: old, now: &inputs });
         let graph = Arc::new(graph::link_again(articles, &mut problems, earlier));
-        self.memo.graph = problems.is_empty().then(|| (inputs, graph.clone()));
+        // Kept only when every reference resolved: a reference to a file
+        // that failed to parse is not reported (its own errors are), and
+        // must be once that file is gone or withheld.
+        let resolved = problems.is_empty() && articles.unparsed.is_empty();
+        self.memo.graph = resolved.then(|| (inputs, graph.clone()));
         diags.extend(problems);
         graph
     }
@@ -257,16 +266,21 @@ impl Incremental {
         for (rel, file) in &plan.files {
             let bytes = match file {
                 StaticFile::Embedded(bytes) => Arc::from(*bytes),
-                StaticFile::Disk(path) => match self.copies.get(path) {
-                    Some(bytes) => bytes.clone(),
-                    None => {
-                        let bytes: Arc<[u8]> = std::fs::read(path)
-                            .map_err(|e| Error::Io(anyhow::anyhow!("cannot read {}: {e}", path.display())))?
-                            .into();
-                        self.copies.insert(path.clone(), bytes.clone());
-                        bytes
+                StaticFile::Disk(path) => {
+                    let cannot = |e: std::io::Error| Error::Io(anyhow::anyhow!("cannot read {}: {e}", path.display()));
+                    // Checked as well as forgotten on a change under the
+                    // path: a file reached through a symbolic link changes
+                    // under another path, maybe one nobody watches.
+                    let stamp = Stamp::of(&std::fs::metadata(path).map_err(cannot)?);
+                    match self.copies.get(path) {
+                        Some((kept, bytes)) if *kept == stamp => bytes.clone(),
+                        _ => {
+                            let bytes: Arc<[u8]> = std::fs::read(path).map_err(cannot)?.into();
+                            self.copies.insert(path.clone(), (stamp, bytes.clone()));
+                            bytes
+                        }
                     }
-                },
+                }
             };
             files.insert(Arc::from(rel.as_str()), bytes);
         }
@@ -279,7 +293,7 @@ impl Sources {
     /// Brings content/ up to date with the changes at `changed`.
     fn update(&mut self, root: &Path, changed: &[PathBuf]) {
         let content = root.join("content");
-        let whole = !self.read
+        let whole = !self.read_whole
             || self.links_or_errors
             || changed.iter().any(|path| *path == content || *path == root || !path.starts_with(root));
         if whole {
@@ -300,7 +314,7 @@ impl Sources {
         self.unreadable.clear();
         self.sizes = ImageSizes::default();
         self.walk_problems.clear();
-        self.read = true;
+        self.read_whole = true;
         if let Some(missing) = load::no_content(root) {
             self.walk_problems.push(missing);
             self.links_or_errors = true;
@@ -418,6 +432,22 @@ impl Sources {
             published.placements.push(done.placement.clone());
         }
         published
+    }
+}
+
+/// What identifies a file's contents cheaply: its inode, size and time of
+/// last change.
+#[derive(PartialEq, Eq)]
+struct Stamp {
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp { inode: meta.ino(), len: meta.len(), modified: meta.modified().ok() }
     }
 }
 

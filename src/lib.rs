@@ -190,7 +190,8 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<(Prepared, T
     let selection = Selection { drafts: options.drafts, future: options.future, now: now()? };
     let mut timings = Timings::start();
     let root = &options.root;
-    let config = configure(root, base_url)?;
+    let text = config::read(root).map_err(|diagnostics| Failed { diagnostics })?;
+    let config = configure(&text, base_url)?;
     let mut diags = Vec::new();
     let content = load::load_content(root, &mut diags);
     let theme = render::theme::load(root, &config.theme, &mut diags);
@@ -217,9 +218,9 @@ fn prepare(options: &SiteOptions, base_url: Option<&str>) -> Result<(Prepared, T
     Ok((prepared, timings))
 }
 
-/// Loads config.toml, with `base_url` replaced when given.
-fn configure(root: &std::path::Path, base_url: Option<&str>) -> Result<Config, Error> {
-    let mut config = config::load(root).map_err(|diagnostics| Failed { diagnostics })?;
+/// Validates config.toml's `text`, with `base_url` replaced when given.
+fn configure(text: &str, base_url: Option<&str>) -> Result<Config, Error> {
+    let mut config = config::parse(text).map_err(|diagnostics| Failed { diagnostics })?;
     if let Some(url) = base_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(Error::Usage(format!("--base-url must be an absolute http(s) URL, not {url:?}")));

@@ -102,9 +102,8 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
     }
 }
 
-/// Google News sitemap: articles published in the 48 hours before `now`,
-/// newest first, at most 1,000.
-/// The articles of the news sitemap: published in the window before `now`.
+/// The articles of the news sitemap: published in the 48 hours before
+/// `now`, newest first, at most 1,000.
 pub fn recent(site: &Site, now: Timestamp) -> Vec<usize> {
     let since = now - NEWS_WINDOW;
     site.lists
@@ -119,6 +118,7 @@ pub fn recent(site: &Site, now: Timestamp) -> Vec<usize> {
         .collect()
 }
 
+/// The Google News sitemap of the `recent` articles.
 pub fn news(site: &Site, recent: &[usize]) -> Vec<u8> {
     let mut xml = Xml::new();
     let namespaces = [("xmlns", SITEMAP_NS), ("xmlns:news", "http://www.google.com/schemas/sitemap-news/0.9")];

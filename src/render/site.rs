@@ -77,13 +77,12 @@ pub struct Lists {
     pub authors: Vec<Listing>,
 }
 
-/// Everything of one article that [`Lists`] and the site's page paths are
-/// made from: when every article has the same placement as in the last
-/// build, in the same order, `serve` keeps the lists.
+/// Everything of one article that [`Lists`] are made from: when every
+/// article has the same placement as in the last build, in the same order,
+/// `serve` keeps the lists.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Placement {
     rel: String,
-    path: String,
     date: (i64, i32),
     category: usize,
     tags: Vec<String>,
@@ -95,7 +94,6 @@ pub fn placement(article: &Article) -> Placement {
     let date = article.front.date.timestamp();
     Placement {
         rel: article.rel.clone(),
-        path: article.path.clone(),
         date: (date.as_second(), date.subsec_nanosecond()),
         category: article.category,
         tags: article.front.tags.clone(),
@@ -519,7 +517,7 @@ pub struct PageMeta {
 #[derive(Serialize)]
 struct HomeContext<'a> {
     page: PageMeta,
-    /// Summaries are template values built once (see `views::summary_values`).
+    /// Summaries are template values built once (see `Site::values`).
     lead: Option<tera::Value>,
     sections: Vec<Section<'a>>,
     /// The ten newest articles.

@@ -115,8 +115,9 @@ fn respond(status: StatusCode, file: &str, bytes: &[u8]) -> Response {
     response
 }
 
-/// A strong validator of a file's bytes (the injected script is the same
-/// for every page, so HTML needs nothing more).
+/// A validator of a file's bytes: a 64-bit hash and the length, enough for
+/// a local preview (the injected script is the same for every page, so
+/// HTML needs nothing more).
 fn etag(bytes: &[u8]) -> String {
     use std::hash::Hasher;
     let mut hasher = rustc_hash::FxHasher::default();

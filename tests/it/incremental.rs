@@ -1162,3 +1162,67 @@ fn related_lists_follow_random_edits_on_a_larger_archive() {
         step(&mut builder, root, &format!("edit {n}: {what} in {}", path(i)), &[path(i)]);
     }
 }
+
+/// A reference to an article that fails to parse is not reported (the
+/// article's own errors are); once that article is deleted or made a
+/// draft, the reference is, though nothing else about the linking article
+/// changed.
+#[test]
+fn a_reference_to_a_broken_article_is_reported_once_it_is_gone_or_withheld() {
+    let mut site = Edits::new();
+    site.replace(SCORE, "in extra time.", "in extra time.\n\nSee the [storm](@/world/2025-03-04-storm-damage.md).");
+    site.step("an inline link to the storm article", &[SCORE]);
+    let storm = site.read(STORM);
+    site.replace(STORM, "title =", "tittle =");
+    let broken = site.read(STORM);
+    site.fails("the storm article broken", &[STORM], &["unknown front-matter key `tittle`"]);
+    site.remove(STORM);
+    site.fails(
+        "the broken article deleted",
+        &[STORM],
+        &["broken reference: no article at content/world/2025-03-04-storm-damage.md"],
+    );
+    site.write(STORM, &broken);
+    site.fails("the broken article back", &[STORM], &["unknown front-matter key `tittle`"]);
+    site.write(STORM, &storm.replace("+++\n\nAssessors", "draft = true\n+++\n\nAssessors"));
+    site.fails(
+        "the article fixed as a draft",
+        &[STORM],
+        &["reference to a draft: content/world/2025-03-04-storm-damage.md"],
+    );
+    site.write(STORM, &storm);
+    site.step("the article published", &[STORM]);
+}
+
+/// A reference moved from the body into `further_context`: the same
+/// target, but the page now has a further-context section.
+#[test]
+fn a_reference_moved_from_the_body_into_further_context() {
+    let mut site = Edits::new();
+    site.replace(SCORE, "in extra time.", "in extra time.\n\nSee the [storm](@/world/2025-03-04-storm-damage.md).");
+    site.step("an inline link to the storm article", &[SCORE]);
+    site.replace(SCORE, "\n\nSee the [storm](@/world/2025-03-04-storm-damage.md).", "");
+    site.replace(
+        SCORE,
+        "tags = [\"football\"]",
+        "tags = [\"football\"]\nfurther_context = [{ path = \"world/2025-03-04-storm-damage.md\" }]",
+    );
+    let files = site.step("the link moved into further_context", &[SCORE]);
+    assert!(page(&files, "sport/final-score/index.html").contains("Storm Damage Tallied Along the Coast"));
+}
+
+/// A static file that is a symbolic link into a folder serve does not
+/// watch: a change there comes with no event for the link, and is served
+/// at the next build all the same.
+#[test]
+fn a_static_file_linked_from_an_unwatched_folder() {
+    let mut site = Edits::new();
+    site.write("shared/notice.txt", "first notice\n");
+    fs::create_dir_all(site.root().join("static")).unwrap();
+    std::os::unix::fs::symlink("../shared/notice.txt", site.root().join("static/notice.txt")).unwrap();
+    let files = site.step("a linked static file", &["static/notice.txt"]);
+    assert_eq!(&files["notice.txt"][..], b"first notice\n");
+    site.write("shared/notice.txt", "second notice, longer\n");
+    let files = site.step("its target changed, no event for the link", &[] as &[&str]);
+    assert_eq!(&files["notice.txt"][..], b"second notice, longer\n");
+}
