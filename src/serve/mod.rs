@@ -43,6 +43,8 @@ pub struct Shared {
     pub files: RwLock<Arc<Files>>,
     /// The errors of the last build, if it failed.
     pub errors: RwLock<Option<Vec<String>>>,
+    /// The warnings of the last good build, as printed.
+    pub warned: Mutex<Vec<String>>,
     pub notices: broadcast::Sender<Notice>,
     /// Print each rebuild's phase times (`--timings`).
     pub timings: bool,
@@ -70,6 +72,7 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
         site: Mutex::new(Incremental::new(options.site.clone(), &url)),
         files: RwLock::new(Arc::new(Files::default())),
         errors: RwLock::new(None),
+        warned: Mutex::new(Vec::new()),
         notices,
         timings: options.timings,
     });
@@ -106,9 +109,21 @@ pub fn rebuild(shared: &Shared, changed: &[PathBuf]) -> Notice {
     let built = shared.site.lock().unwrap_or_else(|e| e.into_inner()).build(changed);
     let notice = match built {
         Ok((files, report)) => {
-            for warning in &report.warnings {
-                eprintln!("{}\n", warning.render());
+            let warnings: Vec<String> = report.warnings.iter().map(|w| w.render()).collect();
+            let mut warned = shared.warned.lock().unwrap_or_else(|e| e.into_inner());
+            let (new, still) = new_warnings(&warned, &warnings);
+            for warning in new {
+                eprintln!("{warning}\n");
             }
+            if still > 0 {
+                eprintln!(
+                    "({still} warning{} shown before still appl{})",
+                    plural(still),
+                    if still == 1 { "ies" } else { "y" }
+                );
+            }
+            *warned = warnings;
+            drop(warned);
             let old = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
             let changed = changed_files(&old, &files);
             *shared.files.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
@@ -144,6 +159,18 @@ pub fn rebuild(shared: &Shared, changed: &[PathBuf]) -> Notice {
     notice
 }
 
+/// The warnings of a build not printed after the last one, and how many
+/// were: a save should not repeat an archive's every warning.
+fn new_warnings<'a>(printed: &[String], now: &'a [String]) -> (Vec<&'a String>, usize) {
+    let printed: std::collections::HashSet<&str> = printed.iter().map(String::as_str).collect();
+    let (old, new): (Vec<&String>, Vec<&String>) = now.iter().partition(|w| printed.contains(w.as_str()));
+    (new, old.len())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// Files added, removed or changed between two builds.
 fn changed_files(old: &Files, new: &Files) -> Vec<String> {
     // Files kept from the last build share their bytes: no comparison.
@@ -162,3 +189,17 @@ fn changed_files(old: &Files, new: &Files) -> Vec<String> {
 /// editor's save (write a temporary file, rename it over the article, or
 /// delete and create) takes well under a millisecond of system calls.
 pub const DEBOUNCE: Duration = Duration::from_millis(10);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_new_warnings_are_printed_again() {
+        let before = vec!["warning: a".to_string(), "warning: b".to_string()];
+        let now = vec!["warning: b".to_string(), "warning: c".to_string()];
+        assert_eq!(new_warnings(&before, &now), (vec![&now[1]], 1));
+        assert_eq!(new_warnings(&[], &now), (vec![&now[0], &now[1]], 0));
+        assert_eq!(new_warnings(&before, &[]), (vec![], 0));
+    }
+}
