@@ -16,12 +16,10 @@
 // Needs `cargo build --release`, chromium and playwright-core (.ci/e2e
 // installs them into .ci/tools); the corpus is made by examples/corpus.rs
 // into BENCH_DIR (default /tmp/broadsheet-bench) unless it is there already.
-const { spawn, execFileSync } = require("node:child_process");
+const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
-const { chromium } = require(require.resolve("playwright-core", {
-  paths: [path.join(__dirname, "../.ci/tools/node_modules"), process.cwd()],
-}));
+const { startServe, launchChromium } = require("../tests/e2e/serve-in-chromium.cjs");
 
 const repo = path.join(__dirname, "..");
 const articles = Number(process.argv[2] || 10000);
@@ -63,7 +61,7 @@ function newestArticle() {
   const slug = path.basename(article, ".md").replace(/^\d{4}-\d{2}-\d{2}-/, "");
   const category = path.basename(path.dirname(article));
 
-  const server = spawn(binary, ["serve", "--port", "0", "--future"], { cwd: site, stdio: ["ignore", "pipe", "pipe"] });
+  const { server, url } = await startServe(binary, site, { extra: ["--future"], stderr: true });
   const rebuilds = [];
   let stderr = "";
   server.stderr.on("data", (chunk) => {
@@ -75,17 +73,7 @@ function newestArticle() {
       stderr = stderr.slice(line + 1);
     }
   });
-  const url = await new Promise((resolve) => {
-    server.stdout.on("data", (chunk) => {
-      const found = String(chunk).match(/ at (http:\/\/[^ ]+?)\/ /);
-      if (found) resolve(found[1]);
-    });
-  });
-  const browser = await chromium.launch({
-    executablePath: execFileSync("which", ["chromium"]).toString().trim(),
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const address = `${url}/${category}/${slug}/`;

@@ -113,12 +113,12 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
 pub type Files = FxHashMap<std::sync::Arc<str>, std::sync::Arc<[u8]>>;
 
 /// Renders every page and writes it, the generated files and the static
-/// files to `sink`; all template errors are collected before failing.
+/// files into the staging folder; all template errors are collected before failing.
 fn emit(
     site: &render::Site,
     renderer: &render::Renderer,
     plan: &Plan,
-    sink: &dyn write::Sink,
+    staging: &write::Staging,
     timings: &mut Timings,
 ) -> Result<(), Error> {
     let results: Vec<Result<(), Error>> = plan
@@ -127,7 +127,7 @@ fn emit(
         .zip(&plan.page_files)
         .map(|((_, page), file)| {
             let html = site.render(renderer, *page).map_err(|d| Failed { diagnostics: vec![d] })?;
-            sink.write(file, html.as_bytes()).map_err(Error::Io)
+            staging.write(file, html.as_bytes()).map_err(Error::Io)
         })
         .collect();
     let mut problems = Vec::new();
@@ -141,11 +141,11 @@ fn emit(
     fail_on(problems)?;
     timings.lap("render+write pages");
     for (rel, bytes) in &plan.generated {
-        sink.write(rel, bytes)?;
+        staging.write(rel, bytes)?;
     }
     plan.files.par_iter().try_for_each(|(rel, file)| match file {
-        StaticFile::Embedded(bytes) => sink.write(rel, bytes),
-        StaticFile::Disk(path) => sink.copy(rel, path),
+        StaticFile::Embedded(bytes) => staging.write(rel, bytes),
+        StaticFile::Disk(path) => staging.copy(rel, path),
     })?;
     timings.lap("write files");
     Ok(())

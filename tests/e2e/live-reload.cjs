@@ -6,13 +6,10 @@
 //
 //   node tests/e2e/live-reload.cjs   (after cargo build; .ci/run installs
 //                                     chromium and playwright-core)
-const { spawn, execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { chromium } = require(require.resolve("playwright-core", {
-  paths: [path.join(__dirname, "../../.ci/tools/node_modules"), process.cwd()],
-}));
+const { startServe, launchChromium } = require("./serve-in-chromium.cjs");
 
 const repo = path.join(__dirname, "../..");
 const binary = path.join(repo, "target/debug/broadsheet");
@@ -41,22 +38,10 @@ async function waitFor(what, check, timeout = 15000) {
   const article = path.join(site, "content/world/2025-03-01-harbour-reopens.md");
   const original = fs.readFileSync(article, "utf8");
 
-  const server = spawn(binary, ["serve", "--port", "0"], {
-    cwd: site,
+  const { server, url } = await startServe(binary, site, {
     env: { ...process.env, SOURCE_DATE_EPOCH: "1748736000" },
-    stdio: ["ignore", "pipe", "ignore"],
   });
-  const url = await new Promise((resolve) => {
-    server.stdout.on("data", (chunk) => {
-      const found = String(chunk).match(/ at (http:\/\/[^ ]+?)\/ /);
-      if (found) resolve(found[1]);
-    });
-  });
-  const browser = await chromium.launch({
-    executablePath: execFileSync("which", ["chromium"]).toString().trim(),
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${url}/world/harbour-reopens/`);

@@ -1,0 +1,36 @@
+// What the live-reload test and the serve benchmark share: starting
+// `broadsheet serve` and reading its URL, and Debian's chromium driven by
+// playwright-core (installed into .ci/tools by .ci/e2e).
+const { spawn, execFileSync } = require("node:child_process");
+const path = require("node:path");
+const { chromium } = require(require.resolve("playwright-core", {
+  paths: [path.join(__dirname, "../../.ci/tools/node_modules"), process.cwd()],
+}));
+
+// Starts `binary serve --port 0 …extra` in `site`; resolves to the server
+// and the URL it prints. Its stderr is piped when `stderr` is true.
+async function startServe(binary, site, { extra = [], env = process.env, stderr = false } = {}) {
+  const server = spawn(binary, ["serve", "--port", "0", ...extra], {
+    cwd: site,
+    env,
+    stdio: ["ignore", "pipe", stderr ? "pipe" : "ignore"],
+  });
+  const url = await new Promise((resolve) => {
+    server.stdout.on("data", (chunk) => {
+      const found = String(chunk).match(/ at (http:\/\/[^ ]+?)\/ /);
+      if (found) resolve(found[1]);
+    });
+  });
+  return { server, url };
+}
+
+// Headless chromium with the flags it needs on a machine without a network.
+function launchChromium() {
+  return chromium.launch({
+    executablePath: execFileSync("which", ["chromium"]).toString().trim(),
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+module.exports = { startServe, launchChromium };
