@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -24,12 +24,37 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new().route(EVENTS, get(events)).fallback(file).with_state(shared)
 }
 
-/// Server-sent events: first the current errors, if any, then every notice.
-async fn events(State(shared): State<Arc<Shared>>) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
-    let current = shared.errors.read().unwrap_or_else(|e| e.into_inner()).clone();
-    let first = tokio_stream::iter(current.map(Notice::Errors));
+/// What a tab says when it listens: the file its page was served from and
+/// that file's ETag then (none when the page was the 404 or "does not
+/// build yet" page).
+#[derive(Debug, serde::Deserialize)]
+struct Listener {
+    file: Option<String>,
+    etag: Option<String>,
+}
+
+/// Server-sent events: first what the tab missed between being served and
+/// listening (the current errors; its page, if it changed since), then
+/// every notice. A save in that gap must not be lost: the tab would show
+/// a stale page until the next one.
+async fn events(
+    State(shared): State<Arc<Shared>>,
+    Query(listener): Query<Listener>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    // Subscribe before looking, so that a rebuild after the look is sent.
     let later = BroadcastStream::new(shared.notices.subscribe()).filter_map(Result::ok);
-    let stream = first.chain(later).map(|notice| {
+    let mut missed = Vec::new();
+    if let Some(errors) = shared.errors.read().unwrap_or_else(|e| e.into_inner()).clone() {
+        missed.push(Notice::Errors(errors));
+    }
+    if let Some(file) = listener.file {
+        let files = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
+        // Until the site first builds there is nothing newer to show.
+        if !files.is_empty() && files.get(file.as_str()).map(|bytes| etag(bytes)) != listener.etag {
+            missed.push(Notice::Changed(vec![file]));
+        }
+    }
+    let stream = tokio_stream::iter(missed).chain(later).map(|notice| {
         Ok(match notice {
             Notice::Changed(files) => Event::default().event("changed").json_data(files),
             Notice::Errors(errors) => Event::default().event("errors").json_data(errors),
@@ -48,15 +73,15 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
     let Some(path) = site_path(uri.path()) else {
         return (StatusCode::BAD_REQUEST, "bad path").into_response();
     };
+    let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
     let files = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
     if files.is_empty() {
         // The site has not built yet: a page that shows the errors (the
         // script's overlay) and reloads once a save fixes them.
         let page = b"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>broadsheet</title></head>\
 <body><p>The site does not build yet.</p></body></html>";
-        return respond(StatusCode::SERVICE_UNAVAILABLE, "index.html", page);
+        return respond(StatusCode::SERVICE_UNAVAILABLE, "index.html", page, Page { file: &file, etag: None });
     }
-    let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
     if let Some(bytes) = files.get(file.as_str()) {
         // A reload asks again for the stylesheets and images of the page:
         // those that did not change are answered "not modified".
@@ -64,7 +89,7 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         if headers.get(header::IF_NONE_MATCH).is_some_and(|asked| asked.as_bytes() == tag.as_bytes()) {
             return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
         }
-        let mut response = respond(StatusCode::OK, &file, bytes);
+        let mut response = respond(StatusCode::OK, &file, bytes, Page { file: &file, etag: Some(&tag) });
         let value = HeaderValue::from_str(&tag).expect("hex digits are a valid header");
         response.headers_mut().insert(header::ETAG, value);
         return response;
@@ -74,7 +99,8 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
     }
     match files.get("404.html") {
-        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes),
+        // The tab reloads when the missing file appears.
+        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, Page { file: &file, etag: None }),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
@@ -97,15 +123,25 @@ pub fn site_path(raw: &str) -> Option<String> {
     Some(path.to_string())
 }
 
-fn respond(status: StatusCode, file: &str, bytes: &[u8]) -> Response {
-    let mime = mime_guess::from_path(file).first_or_octet_stream();
+/// The file a page was served for and its ETag then (`None` when it does
+/// not exist), told to the injected script so that it can ask for what
+/// it missed.
+struct Page<'a> {
+    file: &'a str,
+    etag: Option<&'a str>,
+}
+
+/// `bytes` with the content type of `name`; HTML gets the live-reload
+/// script for `page`.
+fn respond(status: StatusCode, name: &str, bytes: &[u8], page: Page) -> Response {
+    let mime = mime_guess::from_path(name).first_or_octet_stream();
     let html = mime.essence_str() == "text/html";
     let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" {
         format!("{}; charset=utf-8", mime.essence_str())
     } else {
         mime.essence_str().to_string()
     };
-    let body = if html { inject(bytes) } else { bytes.to_vec() };
+    let body = if html { inject(bytes, &page) } else { bytes.to_vec() };
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -126,14 +162,20 @@ fn etag(bytes: &[u8]) -> String {
 }
 
 /// The page with the live-reload script before its last `</body>`.
-fn inject(html: &[u8]) -> Vec<u8> {
-    let script = format!("<script>{SCRIPT}</script>\n");
+fn inject(html: &[u8], page: &Page) -> Vec<u8> {
+    let etag = page.etag.map(|tag| format!(" data-etag=\"{}\"", attribute(tag))).unwrap_or_default();
+    let script = format!("<script data-file=\"{}\"{etag}>{SCRIPT}</script>\n", attribute(page.file));
     let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + script.len());
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(script.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
+}
+
+/// `text` escaped for a double-quoted HTML attribute.
+fn attribute(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
 }
 
 #[cfg(test)]
@@ -160,9 +202,11 @@ mod tests {
 
     #[test]
     fn the_script_goes_before_the_last_body_end() {
-        let page = inject(b"<html><body>a</body></html>");
-        let text = String::from_utf8(page).unwrap();
-        assert!(text.starts_with("<html><body>a<script>"));
+        let page = Page { file: "a/\"b\".html", etag: Some("\"12-3\"") };
+        let text = String::from_utf8(inject(b"<html><body>a</body></html>", &page)).unwrap();
+        assert!(
+            text.starts_with(r#"<html><body>a<script data-file="a/&quot;b&quot;.html" data-etag="&quot;12-3&quot;">"#)
+        );
         assert!(text.ends_with("</script>\n</body></html>"));
     }
 }

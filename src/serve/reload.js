@@ -1,11 +1,14 @@
 // broadsheet serve: live reload. Injected into served HTML only, never
 // into `build` output.
 (() => {
-  const events = new EventSource("/__broadsheet/events");
-  const page = () => {
-    const path = decodeURIComponent(location.pathname).replace(/^\//, "");
-    return path === "" || path.endsWith("/") ? path + "index.html" : path;
-  };
+  // The server tells which file this page was served for and its ETag
+  // then; listening with them, the tab hears of a save made before it
+  // began to listen (and of one made while the server was restarting).
+  const served = document.currentScript.dataset;
+  const page = served.file;
+  const asked = new URLSearchParams({ file: page });
+  if (served.etag) asked.set("etag", served.etag);
+  const events = new EventSource("/__broadsheet/events?" + asked);
   let overlay = null;
   const show = (errors) => {
     if (!overlay) {
@@ -38,7 +41,7 @@
   // when only CSS changed.
   events.addEventListener("changed", (event) => {
     const changed = JSON.parse(event.data);
-    if (overlay || changed.includes(page())) {
+    if (overlay || changed.includes(page)) {
       location.reload();
       return;
     }

@@ -92,7 +92,7 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 /// The served HTML without the live-reload script.
 fn without_script(body: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(body);
-    match (text.rfind("<script>// broadsheet serve"), text.rfind("</script>\n</body>")) {
+    match (text.rfind("<script data-file="), text.rfind("</script>\n</body>")) {
         (Some(start), Some(end)) => {
             let mut out = text[..start].to_string();
             out.push_str(&text[end + "</script>\n".len()..]);
@@ -109,7 +109,8 @@ fn serves_the_site_with_content_types_redirects_and_the_404_page() {
     let home = get(&server, "/");
     assert_eq!(home.status, 200);
     assert_eq!(home.header("content-type").as_deref(), Some("text/html; charset=utf-8"));
-    assert!(home.text().contains("new EventSource(\"/__broadsheet/events\")"), "live reload injected");
+    assert!(home.text().contains(r#"<script data-file="index.html" data-etag=""#), "live reload injected");
+    assert!(home.text().contains(r#"new EventSource("/__broadsheet/events?" + asked)"#));
     assert!(
         home.text().contains(&format!("<link rel=\"canonical\" href=\"{}/\">", server.url)),
         "links point at the server"
@@ -161,13 +162,7 @@ fn edits_show_up_and_a_broken_edit_keeps_the_last_good_site() {
 
     site.write(article, &original.replace("title =", "tittle ="));
     eventually("the error to be reported", || {
-        let mut stream = TcpStream::connect(server.url.trim_start_matches("http://")).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-        write!(stream, "GET /__broadsheet/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-        let mut buffer = [0u8; 4096];
-        let read = stream.read(&mut buffer).unwrap_or(0);
-        let more = stream.read(&mut buffer[read..]).unwrap_or(0);
-        String::from_utf8_lossy(&buffer[..read + more]).contains("unknown front-matter key `tittle`")
+        first_events(&server, "/__broadsheet/events").contains("unknown front-matter key `tittle`")
     });
     // The last good site is still served.
     assert!(get(&server, "/world/harbour-reopens/").text().contains("reopened on Sunday"));
@@ -176,6 +171,63 @@ fn edits_show_up_and_a_broken_edit_keeps_the_last_good_site() {
     eventually("the fix to be served", || {
         get(&server, "/world/harbour-reopens/").text().contains("reopened on Saturday")
     });
+}
+
+/// What the event stream at `path` sends first (the response head and the
+/// events sent on connecting), read for up to a second.
+fn first_events(server: &Server, path: &str) -> String {
+    let mut stream = TcpStream::connect(server.url.trim_start_matches("http://")).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut buffer = vec![0u8; 16384];
+    let mut read = 0;
+    while let Ok(n) = stream.read(&mut buffer[read..]) {
+        if n == 0 {
+            break;
+        }
+        read += n;
+    }
+    String::from_utf8_lossy(&buffer[..read]).into_owned()
+}
+
+/// The `data-NAME` attribute of the injected script.
+fn script_attribute(page: &str, name: &str) -> Option<String> {
+    let tag = &page[page.rfind("<script data-file=")?..];
+    let tag = &tag[..tag.find('>')?];
+    let value = tag.split(&format!(" data-{name}=\"")).nth(1)?;
+    Some(value[..value.find('"')?].replace("&quot;", "\""))
+}
+
+#[test]
+fn a_tab_that_listens_after_a_save_hears_of_it() {
+    // A tab is served, the article is saved before its script connects:
+    // the stream must say at once that its page changed, or the tab would
+    // wait for a save that already happened.
+    let site = Site::new(&[]);
+    let server = serve(&site);
+    let page = get(&server, "/world/harbour-reopens/").text();
+    let file = script_attribute(&page, "file").unwrap();
+    let etag = script_attribute(&page, "etag").unwrap();
+    assert_eq!(file, "world/harbour-reopens/index.html");
+    let events = |etag: &str| {
+        let query = format!("file={}&etag={}", file.replace('/', "%2F"), etag.replace('"', "%22"));
+        first_events(&server, &format!("/__broadsheet/events?{query}"))
+    };
+    let changed = r#"event: changed
+data: ["world/harbour-reopens/index.html"]"#;
+    assert!(!events(&etag).contains(changed), "nothing was missed yet");
+
+    let article = "content/world/2025-03-01-harbour-reopens.md";
+    site.write(article, &site.read(article).replace("reopened on Saturday", "reopened on Sunday"));
+    eventually("the edit to be served", || {
+        get(&server, "/world/harbour-reopens/").text().contains("reopened on Sunday")
+    });
+    assert!(events(&etag).contains(changed), "the missed save is told");
+    // A page served as the 404 page hears when its file appears.
+    let missing = get(&server, "/world/later/");
+    assert_eq!(missing.status, 404);
+    assert_eq!(script_attribute(&missing.text(), "file").as_deref(), Some("world/later/index.html"));
+    assert_eq!(script_attribute(&missing.text(), "etag"), None);
 }
 
 #[test]
@@ -215,7 +267,7 @@ fn a_site_that_does_not_build_yet_shows_its_errors_and_recovers() {
     let server = serve(&site);
     let waiting = get(&server, "/");
     assert_eq!(waiting.status, 503);
-    assert!(waiting.text().contains("new EventSource(\"/__broadsheet/events\")"), "the overlay script is there");
+    assert!(waiting.text().contains(r#"<script data-file="index.html">"#), "the overlay script is there");
     std::fs::remove_file(site.root().join("content/world/2025-03-03-typo.md")).unwrap();
     eventually("the fixed site to be served", || get(&server, "/").status == 200);
 }
