@@ -8,8 +8,9 @@
 //   node bench/serve.cjs [ARTICLES] [EDITS]      (default 10000 and 20)
 //
 // Three kinds of save, EDITS of each: a paragraph appended to the body (what
-// an author does most); the article's tags changed (which can change
-// related-article lists across the site, so the graph is linked again);
+// an author does most); a tag added to the article that some 300 others
+// have (which changes that tag's weight, so the related lists of all of
+// them are scored again, and shifts the tag's listing pages);
 // and a new article added (the home page open: every listing it joins
 // shifts). New articles are dated 2099 so they lead the home page (serve
 // publishes them since the benchmark passes --future).
@@ -110,8 +111,12 @@ function newestArticle() {
     const kinds = {
       "paragraph appended": [address, (n) => [article,
         original.trimEnd() + `\n\nEdit number ${n} of the benchmark.\n`, `Edit number ${n} of the benchmark.`]],
-      "tags changed": [address, (n) => [article,
-        original.replace(/^tags = \[/m, `tags = ["bench-tag-${n}", `), `bench-tag-${n}`]],
+      // A tag that other articles have (some 300 each in the corpus): its
+      // related-article weight and its listing pages change with it.
+      "tags changed": [address, (n) => {
+        const tag = ["water", "storms", "drought", "wildfires", "hospitals"][n % 5];
+        return [article, original.replace(/^tags = \[/m, `tags = ["${tag}", `), `/tags/${tag}/">${tag}<`];
+      }],
       // A new newest article: the home page lists it.
       "article added (home page open)": [`${url}/`, (n) => [added(n),
         original.replace(/^title = ".*"$/m, `title = "Benchmark article ${n}"`)

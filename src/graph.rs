@@ -36,11 +36,7 @@ pub struct Earlier<'a> {
 }
 
 /// [`link`], keeping from an earlier graph the related lists that cannot
-/// have changed: when the same articles (same paths, dates and
-/// categories, in the same order) changed only tags or references, an
-/// article's related list changes only if it is one of them, or has a tag
-/// that one of them gained or lost (that tag's articles and weight
-/// changed). Any other change links everything again.
+/// have changed (see [`stale_related`]).
 pub fn link_again(articles: &Articles, diags: &mut Vec<Diagnostic>, earlier: Option<Earlier>) -> Graph {
     let published = &articles.published;
     let by_path: HashMap<&str, usize> = published.iter().enumerate().map(|(i, a)| (a.rel.as_str(), i)).collect();
@@ -97,46 +93,105 @@ pub fn link_again(articles: &Articles, diags: &mut Vec<Diagnostic>, earlier: Opt
             refs,
         })
         .collect();
-    let stale = earlier.as_ref().and_then(|earlier| stale_related(earlier.inputs, earlier.now));
-    let related = match (&earlier, stale) {
-        (Some(earlier), Some(stale)) => related_of(&nodes, Some(&stale))
-            .into_iter()
-            .zip(&earlier.graph.related)
-            .map(|(new, old)| new.unwrap_or_else(|| old.clone()))
-            .collect(),
-        _ => related(&nodes),
+    let kept = match earlier {
+        Some(earlier) => kept_related(&earlier),
+        None => vec![None; nodes.len()],
     };
-    Graph { further_context, backlinks: backlinks(&nodes), related }
+    Graph { further_context, backlinks: backlinks(&nodes), related: related_of(&nodes, kept) }
 }
 
-/// Which articles' related lists a change from `old` to `new` inputs can
-/// have changed; `None` when every list may have.
-fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>]) -> Option<Vec<bool>> {
-    if old.len() != new.len() {
-        return None;
+/// The related lists of an earlier graph that still hold, in today's
+/// indices; `None` where a list must be scored again.
+fn kept_related(earlier: &Earlier) -> Vec<Option<Vec<usize>>> {
+    let (old, new) = (earlier.inputs, earlier.now);
+    let index_now: HashMap<&str, usize> = new.iter().enumerate().map(|(i, input)| (input.rel.as_str(), i)).collect();
+    let now_of: Vec<Option<usize>> = old.iter().map(|input| index_now.get(input.rel.as_str()).copied()).collect();
+    let stale = stale_related(old, new, &now_of);
+    let mut kept = vec![None; new.len()];
+    for (list, &now) in earlier.graph.related.iter().zip(&now_of) {
+        if let Some(i) = now.filter(|&i| !stale[i]) {
+            // Every article of a list that holds is still there (one that
+            // left made the list stale); `None` would score it again.
+            kept[i] = list.iter().map(|&j| now_of[j]).collect();
+        }
     }
+    kept
+}
+
+/// Which articles' related lists may differ from an earlier build's,
+/// marked by today's index (`now_of` gives each earlier article's index
+/// today). A list is made of the candidates in the windows around its
+/// article in each of its tags and in its category, scored by the weights
+/// of shared tags, category and dates. So it can change only when:
+/// - its own article changed (tags, date, category or references);
+/// - it has a tag whose articles changed: one gained or lost it, or an
+///   article having it came, left or moved in date (the tag's count, and
+///   so its weight, or its windows changed);
+/// - a change happened within a window's reach of it in its category:
+///   an article came, left or moved there.
+///
+/// Tag weights depend on each tag's count alone ([`tag_weight`]), which
+/// is what keeps a new article from changing every list.
+fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>], now_of: &[Option<usize>]) -> Vec<bool> {
     let mut stale = vec![false; new.len()];
-    let mut gained_or_lost: Vec<&str> = Vec::new();
-    for (i, (old, new)) in old.iter().zip(new).enumerate() {
+    let mut touched: Vec<&str> = Vec::new();
+    // Where an article came or left in its category's list: (category,
+    // date, path).
+    let mut places: Vec<(usize, i64, &str)> = Vec::new();
+    let mut earlier = vec![false; new.len()];
+    for (old, &now) in old.iter().zip(now_of) {
+        let Some(i) = now else {
+            touched.extend(old.tags.iter().map(String::as_str));
+            places.push((old.category, old.date, &old.rel));
+            continue;
+        };
+        earlier[i] = true;
+        let new = &new[i];
         if Arc::ptr_eq(old, new) || old == new {
             continue;
         }
-        if (&old.rel, old.date, old.category) != (&new.rel, new.date, new.category) {
-            return None;
-        }
         stale[i] = true;
-        for tag in
-            old.tags.iter().filter(|t| !new.tags.contains(t)).chain(new.tags.iter().filter(|t| !old.tags.contains(t)))
-        {
-            gained_or_lost.push(tag);
+        if (old.date, old.category) == (new.date, new.category) {
+            let lost = old.tags.iter().filter(|t| !new.tags.contains(t));
+            let gained = new.tags.iter().filter(|t| !old.tags.contains(t));
+            touched.extend(lost.chain(gained).map(String::as_str));
+        } else {
+            touched.extend(old.tags.iter().chain(&new.tags).map(String::as_str));
+            places.push((old.category, old.date, &old.rel));
+            places.push((new.category, new.date, &new.rel));
         }
     }
+    for (i, new) in new.iter().enumerate().filter(|(i, _)| !earlier[*i]) {
+        stale[i] = true;
+        touched.extend(new.tags.iter().map(String::as_str));
+        places.push((new.category, new.date, &new.rel));
+    }
+    touched.sort_unstable();
+    touched.dedup();
     for (i, input) in new.iter().enumerate() {
-        if input.tags.iter().any(|t| gained_or_lost.contains(&t.as_str())) {
+        if input.tags.iter().any(|t| touched.binary_search(&t.as_str()).is_ok()) {
             stale[i] = true;
         }
     }
-    Some(stale)
+    // Around each place, in date order: a window reaches WINDOW articles
+    // each side, and the other changes in the category can shift it by one
+    // each.
+    let mut categories: Vec<usize> = places.iter().map(|p| p.0).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    for category in categories {
+        let mut list: Vec<usize> = (0..new.len()).filter(|&i| new[i].category == category).collect();
+        list.sort_by(|&a, &b| (new[a].date, &new[a].rel).cmp(&(new[b].date, &new[b].rel)));
+        let here: Vec<_> = places.iter().filter(|p| p.0 == category).collect();
+        let reach = WINDOW + 1 + here.len();
+        for &&(_, date, rel) in &here {
+            let at = list.partition_point(|&i| (new[i].date, new[i].rel.as_str()) < (date, rel));
+            for &i in &list[at.saturating_sub(reach)..(at + reach).min(list.len())] {
+                stale[i] = true;
+            }
+        }
+    }
+    stale
 }
 
 /// Everything of one published article that [`link`] reads. When every
@@ -240,11 +295,26 @@ pub fn backlinks(nodes: &[Node]) -> Vec<Vec<usize>> {
 /// [`WINDOW`] articles nearest in date on each side in each of its tags and
 /// in its category, found through an inverted index.
 pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
-    related_of(nodes, None).into_iter().map(|list| list.unwrap_or_default()).collect()
+    related_of(nodes, vec![None; nodes.len()])
 }
 
-/// The related lists of the articles marked in `only` (of all without it).
-fn related_of(nodes: &[Node], only: Option<&[bool]>) -> Vec<Option<Vec<usize>>> {
+/// A tag's weight in related-article scores: rarer tags weigh more. It
+/// depends on how many articles have the tag, not on the archive's size,
+/// so that a new article changes only the lists near it (see
+/// [`stale_related`]): publishing about sport does not reshuffle the
+/// related lists of climate coverage.
+pub fn tag_weight(articles: usize) -> f64 {
+    (1.0 + TAG_SCALE / articles as f64).ln()
+}
+
+/// The weights of an archive of this size under the usual inverse
+/// document frequency, ln(1 + N / count): a tag on fewer than about 5,800
+/// articles outweighs sharing a category (ln(1 + 10,000 / 5,820) = 1).
+const TAG_SCALE: f64 = 10_000.0;
+
+/// The related list of every article: `kept[i]` when it is there, else
+/// scored.
+fn related_of(nodes: &[Node], kept: Vec<Option<Vec<usize>>>) -> Vec<Vec<usize>> {
     // Everything below compares integers: each article's rank in (date,
     // path) order, and tags interned as numbers.
     let mut by_rank: Vec<usize> = (0..nodes.len()).collect();
@@ -275,8 +345,7 @@ fn related_of(nodes: &[Node], only: Option<&[bool]>) -> Vec<Option<Vec<usize>>> 
         }
         by_category.entry(nodes[i].category).or_default().push(i);
     }
-    let total = nodes.len() as f64;
-    let weight: Vec<f64> = by_tag.iter().map(|list| (1.0 + total / list.len() as f64).ln()).collect();
+    let weight: Vec<f64> = by_tag.iter().map(|list| tag_weight(list.len())).collect();
     let neighbours = |list: &[usize], me: usize, out: &mut Vec<usize>| {
         let at = list.partition_point(|&x| rank[x] < rank[me]);
         out.extend_from_slice(&list[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(list.len())]);
@@ -294,15 +363,15 @@ fn related_of(nodes: &[Node], only: Option<&[bool]>) -> Vec<Option<Vec<usize>>> 
     };
 
     use rayon::prelude::*;
-    (0..nodes.len())
-        .into_par_iter()
+    kept.into_par_iter()
+        .enumerate()
         // Per thread: which candidates were seen, marked with the article
         // they were seen for (cheaper than sorting to remove duplicates).
         .map_init(
             || (vec![usize::MAX; nodes.len()], Vec::new()),
-            |(seen, candidates): &mut (Vec<usize>, Vec<usize>), me| {
-                if only.is_some_and(|only| !only[me]) {
-                    return None;
+            |(seen, candidates): &mut (Vec<usize>, Vec<usize>), (me, kept)| {
+                if let Some(list) = kept {
+                    return list;
                 }
                 candidates.clear();
                 for &tag in &tags[me] {
@@ -321,7 +390,7 @@ fn related_of(nodes: &[Node], only: Option<&[bool]>) -> Vec<Option<Vec<usize>>> 
                     scored.truncate(RELATED_LIMIT);
                 }
                 scored.sort_by(better);
-                Some(scored.into_iter().map(|(_, c)| c).collect())
+                scored.into_iter().map(|(_, c)| c).collect()
             },
         )
         .collect()

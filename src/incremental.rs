@@ -11,8 +11,8 @@
 //!   every answer the index gave while rendering (a link's URL, an image's
 //!   size);
 //! - the reference graph, while no article's references, tags, date,
-//!   category or headings changed; after a change of tags or references
-//!   only, the related lists it cannot affect (see [`graph::link_again`]);
+//!   category or headings changed; after other changes, the related
+//!   lists they cannot affect (see [`graph::link_again`]);
 //! - the article order and listings, while no article's placement changed;
 //! - summary values, by article version; pages, by page key (see
 //!   [`render::Site::page_key`]); feeds and sitemaps, by a key likewise;

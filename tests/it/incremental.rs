@@ -1082,9 +1082,10 @@ fn an_article_of_the_last_48_hours_in_the_news_sitemap() {
 
 /// Related lists on an archive large enough for their limits to matter
 /// (tag lists longer than the candidate window, tag weights that differ):
-/// random tag, date and further-context edits, each compared with a full
-/// build. `serve` scores again only the articles a tag change can affect,
-/// so this is where a wrong guess would show.
+/// random tag, date, category and further-context edits, articles added
+/// and deleted, each compared with a full build. `serve` scores again only
+/// the articles a change can affect, so this is where a wrong guess would
+/// show.
 #[test]
 fn related_lists_follow_random_edits_on_a_larger_archive() {
     const ARTICLES: usize = 160;
@@ -1103,63 +1104,123 @@ fn related_lists_follow_random_edits_on_a_larger_archive() {
         "title = \"Archive\"\nbase_url = \"https://archive.test\"\narticles_per_page = 10\n\n\
          [categories.world]\nname = \"World\"\n\n[categories.city]\nname = \"City\"\n",
     );
-    let path = |i: usize| format!("content/{}/a{i:03}.md", if i.is_multiple_of(3) { "city" } else { "world" });
-    let mut tags: Vec<Vec<&str>> = (0..ARTICLES).map(|i| vec![TAGS[i % 6], TAGS[(i * 7 + 1) % 6]]).collect();
-    let mut days: Vec<usize> = (0..ARTICLES).map(|i| 1 + (i * 13) % 28).collect();
-    let mut further: Vec<Option<usize>> = vec![None; ARTICLES];
-    let text = |i: usize, tags: &[&str], day: usize, further: Option<usize>| {
-        let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
+    // Each article's category, tags, day of February and further-context
+    // target; `None` once deleted.
+    struct Article {
+        category: &'static str,
+        tags: Vec<&'static str>,
+        day: usize,
+        further: Option<usize>,
+    }
+    let mut articles: Vec<Option<Article>> = (0..ARTICLES)
+        .map(|i| {
+            Some(Article {
+                category: if i.is_multiple_of(3) { "city" } else { "world" },
+                // Every fourth untagged: its related list comes from its
+                // category's window alone.
+                tags: if i.is_multiple_of(4) { vec![] } else { vec![TAGS[i % 6], TAGS[(i * 7 + 1) % 6]] },
+                day: 1 + (i * 13) % 28,
+                further: None,
+            })
+        })
+        .collect();
+    let path = |i: usize, a: &Article| format!("content/{}/a{i:03}.md", a.category);
+    let text = |i: usize, a: &Article, articles: &[Option<Article>]| {
+        let tags: Vec<String> = a.tags.iter().map(|t| format!("{t:?}")).collect();
         let mut text = format!(
-            "+++\ntitle = \"Article {i}\"\ndescription = \"About {i}.\"\ndate = 2025-02-{day:02}T{:02}:00:00\n\
+            "+++\ntitle = \"Article {i}\"\ndescription = \"About {i}.\"\ndate = 2025-02-{:02}T{:02}:00:00\n\
              tags = [{}]\n",
+            a.day,
             i % 24,
             tags.join(", ")
         );
-        if let Some(target) = further {
-            let target = path(target);
+        if let Some(target) = a.further {
+            let target = path(target, articles[target].as_ref().unwrap());
             text.push_str(&format!("[[further_context]]\npath = {:?}\n", target.trim_start_matches("content/")));
         }
         text.push_str(&format!("+++\n\nBody of article {i}.\n"));
         text
     };
-    for i in 0..ARTICLES {
-        site.write(&path(i), &text(i, &tags[i], days[i], further[i]));
+    for (i, a) in articles.iter().enumerate() {
+        let a = a.as_ref().unwrap();
+        site.write(&path(i, a), &text(i, a, &articles));
     }
     let mut builder = Incremental::new(options(root), BASE_URL);
     step(&mut builder, root, "the archive", &[] as &[&str]);
-    for n in 1..=30 {
-        let i = next(ARTICLES);
-        let what = match next(6) {
+    for n in 1..=60 {
+        let live: Vec<usize> = (0..articles.len()).filter(|&i| articles[i].is_some()).collect();
+        let i = live[next(live.len())];
+        let mut changed = vec![path(i, articles[i].as_ref().unwrap())];
+        let what = match next(9) {
             0 | 1 => {
+                let a = articles[i].as_mut().unwrap();
                 let tag = TAGS[next(6)];
-                if tags[i].len() > 1 && tags[i].contains(&tag) {
-                    tags[i].retain(|t| *t != tag);
-                } else if !tags[i].contains(&tag) {
-                    tags[i].push(tag);
+                if a.tags.len() > 1 && a.tags.contains(&tag) {
+                    a.tags.retain(|t| *t != tag);
+                } else if !a.tags.contains(&tag) {
+                    a.tags.push(tag);
                 }
                 "tags changed"
             }
             2 => {
-                tags[i] = vec![TAGS[next(6)]];
+                articles[i].as_mut().unwrap().tags = if next(3) == 0 { vec![] } else { vec![TAGS[next(6)]] };
                 "tags replaced"
             }
             3 => {
-                further[i] = Some(next(ARTICLES)).filter(|&target| target != i);
+                articles[i].as_mut().unwrap().further = Some(live[next(live.len())]).filter(|&target| target != i);
                 "further context changed"
             }
             4 => {
-                days[i] = 1 + next(28);
+                articles[i].as_mut().unwrap().day = 1 + next(28);
                 "date changed"
             }
-            _ => "tags and date changed",
+            5 => {
+                let a = articles[i].as_mut().unwrap();
+                a.tags = vec![TAGS[next(6)], TAGS[next(6)]];
+                a.tags.dedup();
+                a.day = 1 + next(28);
+                "tags and date changed"
+            }
+            6 => {
+                let new = articles.len();
+                let category = if next(2) == 0 { "city" } else { "world" };
+                let tags = if next(3) == 0 { vec![] } else { vec![TAGS[next(6)], TAGS[next(6)]] };
+                articles.push(Some(Article { category, tags, day: 1 + next(28), further: None }));
+                changed = vec![path(new, articles[new].as_ref().unwrap())];
+                "article added"
+            }
+            7 => {
+                // Articles referring to it let go of it in the same save.
+                let referring: Vec<usize> =
+                    live.iter().copied().filter(|&j| articles[j].as_ref().unwrap().further == Some(i)).collect();
+                for j in referring {
+                    articles[j].as_mut().unwrap().further = None;
+                    changed.push(path(j, articles[j].as_ref().unwrap()));
+                }
+                articles[i] = None;
+                "article deleted"
+            }
+            _ => {
+                let a = articles[i].as_mut().unwrap();
+                a.category = if a.category == "city" { "world" } else { "city" };
+                changed.push(path(i, a));
+                for j in live.iter().copied().filter(|&j| articles[j].as_ref().unwrap().further == Some(i)) {
+                    changed.push(path(j, articles[j].as_ref().unwrap()));
+                }
+                "moved to the other category"
+            }
         };
-        if what == "tags and date changed" {
-            tags[i] = vec![TAGS[next(6)], TAGS[next(6)]];
-            tags[i].dedup();
-            days[i] = 1 + next(28);
+        for rel in &changed {
+            let _ = std::fs::remove_file(root.join(rel));
         }
-        site.write(&path(i), &text(i, &tags[i], days[i], further[i]));
-        step(&mut builder, root, &format!("edit {n}: {what} in {}", path(i)), &[path(i)]);
+        for (j, a) in articles.iter().enumerate() {
+            if let Some(a) = a
+                && changed.contains(&path(j, a))
+            {
+                site.write(&path(j, a), &text(j, a, &articles));
+            }
+        }
+        step(&mut builder, root, &format!("edit {n}: {what} ({})", changed.join(", ")), &changed);
     }
 }
 
