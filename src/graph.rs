@@ -121,28 +121,35 @@ fn kept_related(earlier: &Earlier) -> Vec<Option<Vec<usize>>> {
 /// Which articles' related lists may differ from an earlier build's,
 /// marked by today's index (`now_of` gives each earlier article's index
 /// today). A list is made of the candidates in the windows around its
-/// article in each of its tags and in its category, scored by the weights
-/// of shared tags, category and dates. So it can change only when:
+/// article in each of its tags' lists and in its category's list (in date
+/// order), scored by the weights of shared tags, category and dates. So it
+/// can change only when:
 /// - its own article changed (tags, date, category or references);
-/// - it has a tag whose articles changed: one gained or lost it, or an
-///   article having it came, left or moved in date (the tag's count, and
-///   so its weight, or its windows changed);
-/// - a change happened within a window's reach of it in its category:
-///   an article came, left or moved there.
-///
-/// Tag weights depend on each tag's count alone ([`tag_weight`]), which
-/// is what keeps a new article from changing every list.
+/// - it has a tag whose weight changed (its rounded count, see
+///   [`tag_weight`]);
+/// - an article came into or left one of its lists (was added, deleted,
+///   moved in date, gained or lost the tag) within a window's reach of it.
 fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>], now_of: &[Option<usize>]) -> Vec<bool> {
     let mut stale = vec![false; new.len()];
-    let mut touched: Vec<&str> = Vec::new();
-    // Where an article came or left in its category's list: (category,
-    // date, path).
-    let mut places: Vec<(usize, i64, &str)> = Vec::new();
+    // Where an article came into or left a list: (list, date, path).
+    let mut places: Vec<(List, i64, &str)> = Vec::new();
+    fn place<'a>(
+        places: &mut Vec<(List<'a>, i64, &'a str)>,
+        input: &'a Input,
+        tags: impl Iterator<Item = &'a String>,
+        category: bool,
+    ) {
+        for tag in tags {
+            places.push((List::Tag(tag.as_str()), input.date, input.rel.as_str()));
+        }
+        if category {
+            places.push((List::Category(input.category), input.date, input.rel.as_str()));
+        }
+    }
     let mut earlier = vec![false; new.len()];
     for (old, &now) in old.iter().zip(now_of) {
         let Some(i) = now else {
-            touched.extend(old.tags.iter().map(String::as_str));
-            places.push((old.category, old.date, &old.rel));
+            place(&mut places, old, old.tags.iter(), true);
             continue;
         };
         earlier[i] = true;
@@ -152,46 +159,61 @@ fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>], now_of: &[Option<usize>
         }
         stale[i] = true;
         if (old.date, old.category) == (new.date, new.category) {
-            let lost = old.tags.iter().filter(|t| !new.tags.contains(t));
-            let gained = new.tags.iter().filter(|t| !old.tags.contains(t));
-            touched.extend(lost.chain(gained).map(String::as_str));
+            place(&mut places, old, old.tags.iter().filter(|t| !new.tags.contains(t)), false);
+            place(&mut places, new, new.tags.iter().filter(|t| !old.tags.contains(t)), false);
         } else {
-            touched.extend(old.tags.iter().chain(&new.tags).map(String::as_str));
-            places.push((old.category, old.date, &old.rel));
-            places.push((new.category, new.date, &new.rel));
+            place(&mut places, old, old.tags.iter(), true);
+            place(&mut places, new, new.tags.iter(), true);
         }
     }
     for (i, new) in new.iter().enumerate().filter(|(i, _)| !earlier[*i]) {
         stale[i] = true;
-        touched.extend(new.tags.iter().map(String::as_str));
-        places.push((new.category, new.date, &new.rel));
+        place(&mut places, new, new.tags.iter(), true);
     }
-    touched.sort_unstable();
-    touched.dedup();
+    places.sort_unstable();
+    let mut lists: Vec<List> = places.iter().map(|p| p.0).collect();
+    lists.dedup();
+    // A tag whose weight changed makes every list with it stale.
+    let count = |inputs: &[Arc<Input>], tag: &str| inputs.iter().filter(|i| i.tags.iter().any(|t| t == tag)).count();
+    let reweighed: Vec<&str> = lists
+        .iter()
+        .filter_map(|list| match *list {
+            List::Tag(tag) if rounded(count(old, tag)) != rounded(count(new, tag)) => Some(tag),
+            _ => None,
+        })
+        .collect();
     for (i, input) in new.iter().enumerate() {
-        if input.tags.iter().any(|t| touched.binary_search(&t.as_str()).is_ok()) {
+        if input.tags.iter().any(|t| reweighed.contains(&t.as_str())) {
             stale[i] = true;
         }
     }
     // Around each place, in date order: a window reaches WINDOW articles
-    // each side, and the other changes in the category can shift it by one
-    // each.
-    let mut categories: Vec<usize> = places.iter().map(|p| p.0).collect();
-    categories.sort_unstable();
-    categories.dedup();
-    for category in categories {
-        let mut list: Vec<usize> = (0..new.len()).filter(|&i| new[i].category == category).collect();
-        list.sort_by(|&a, &b| (new[a].date, &new[a].rel).cmp(&(new[b].date, &new[b].rel)));
-        let here: Vec<_> = places.iter().filter(|p| p.0 == category).collect();
+    // each side, and each other change in the list can shift it by one.
+    for list in lists {
+        let members: Vec<usize> = match list {
+            List::Tag(tag) if reweighed.contains(&tag) => continue,
+            List::Tag(tag) => (0..new.len()).filter(|&i| new[i].tags.iter().any(|t| t == tag)).collect(),
+            List::Category(category) => (0..new.len()).filter(|&i| new[i].category == category).collect(),
+        };
+        let mut members = members;
+        members.sort_by(|&a, &b| (new[a].date, &new[a].rel).cmp(&(new[b].date, &new[b].rel)));
+        let here: Vec<_> = places.iter().filter(|p| p.0 == list).collect();
         let reach = WINDOW + 1 + here.len();
         for &&(_, date, rel) in &here {
-            let at = list.partition_point(|&i| (new[i].date, new[i].rel.as_str()) < (date, rel));
-            for &i in &list[at.saturating_sub(reach)..(at + reach).min(list.len())] {
+            let at = members.partition_point(|&i| (new[i].date, new[i].rel.as_str()) < (date, rel));
+            for &i in &members[at.saturating_sub(reach)..(at + reach).min(members.len())] {
                 stale[i] = true;
             }
         }
     }
     stale
+}
+
+/// A list related candidates are drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum List<'a> {
+    Tag(&'a str),
+    Category(usize),
 }
 
 /// Everything of one published article that [`link`] reads. When every
@@ -300,11 +322,21 @@ pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
 
 /// A tag's weight in related-article scores: rarer tags weigh more. It
 /// depends on how many articles have the tag, not on the archive's size,
-/// so that a new article changes only the lists near it (see
-/// [`stale_related`]): publishing about sport does not reshuffle the
-/// related lists of climate coverage.
+/// and on that count rounded to two significant digits, so that a new
+/// article changes only the lists near it (see [`stale_related`]):
+/// publishing about sport does not reshuffle the related lists of climate
+/// coverage, nor one more election story those of 5,000 others.
 pub fn tag_weight(articles: usize) -> f64 {
-    (1.0 + TAG_SCALE / articles as f64).ln()
+    (1.0 + TAG_SCALE / rounded(articles) as f64).ln()
+}
+
+/// `n` rounded to two significant digits (half up): 5,462 is 5,500.
+fn rounded(n: usize) -> usize {
+    let mut unit = 1;
+    while n / unit >= 100 {
+        unit *= 10;
+    }
+    (n + unit / 2) / unit * unit
 }
 
 /// The weights of an archive of this size under the usual inverse
@@ -402,6 +434,75 @@ mod tests {
 
     fn tags(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn input(rel: &str, date: i64, tags: &[&str]) -> Arc<Input> {
+        Arc::new(Input {
+            rel: rel.to_string(),
+            date,
+            category: 0,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            further: vec![],
+            links: vec![],
+            headings: vec![],
+        })
+    }
+
+    /// `stale_related` from `old` to `new`, as the indices marked.
+    fn stale(old: &[Arc<Input>], new: &[Arc<Input>]) -> Vec<usize> {
+        let now_of: Vec<Option<usize>> = old.iter().map(|o| new.iter().position(|n| n.rel == o.rel)).collect();
+        let marked = stale_related(old, new, &now_of);
+        (0..new.len()).filter(|&i| marked[i]).collect()
+    }
+
+    #[test]
+    fn an_added_article_makes_stale_only_its_neighbours_and_reweighed_tags() {
+        // 200 articles a day apart with the tag "big"; 0 and 150 also "rare".
+        let old: Vec<Arc<Input>> = (0..200)
+            .map(|i| {
+                let tags: &[&str] = if i == 0 || i == 150 { &["big", "rare"] } else { &["big"] };
+                input(&format!("a{i:03}.md"), i * 86_400, tags)
+            })
+            .collect();
+
+        // One more "big" article amid the others: "big" still counts 200
+        // once rounded, so only its neighbours in the list of "big" (and of
+        // its category, the same here) are stale: at least those whose
+        // window (WINDOW each side) now holds it, a71 to a130, and none
+        // much farther.
+        let mut added = old.clone();
+        added.push(input("b.md", 100 * 86_400 + 1, &["big"]));
+        let marked = stale(&old, &added);
+        assert!((71..=130).chain([200]).all(|i| marked.contains(&i)), "{marked:?}");
+        assert!(marked.iter().all(|&i| (101 - WINDOW - 3..=100 + WINDOW + 3).contains(&i) || i == 200), "{marked:?}");
+
+        // "rare" gained by a third article: its weight changed (2 -> 3), so
+        // every article with it is stale, near or not.
+        let mut gained = old.clone();
+        gained[199] = input("a199.md", 199 * 86_400, &["big", "rare"]);
+        let marked = stale(&old, &gained);
+        assert!(marked.contains(&0) && marked.contains(&150) && marked.contains(&199), "{marked:?}");
+        assert!(!marked.contains(&100), "{marked:?}");
+
+        // "big" on 104 articles, then 105: rounded, 100 then 110, so every
+        // article with it is stale.
+        let small: Vec<Arc<Input>> = old[..104].to_vec();
+        let mut grown = small.clone();
+        grown.push(input("b.md", 50 * 86_400 + 1, &["big"]));
+        assert_eq!(stale(&small, &grown), (0..105).collect::<Vec<_>>());
+        // An unchanged site: nothing.
+        assert_eq!(stale(&old, &old), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn tag_counts_round_to_two_significant_digits() {
+        let cases = [(0, 0), (7, 7), (99, 99), (104, 100), (105, 110), (5_462, 5_500), (5_449, 5_400), (995, 1_000)];
+        for (n, expected) in cases {
+            assert_eq!(rounded(n), expected, "{n}");
+        }
+        // The weight is the rounded count's: what stale_related relies on.
+        assert_eq!(tag_weight(5_462), tag_weight(5_500));
+        assert!(tag_weight(3) > tag_weight(4));
     }
 
     #[test]
