@@ -94,17 +94,17 @@ pub fn link_again(articles: &Articles, diags: &mut Vec<Diagnostic>, earlier: Opt
         })
         .collect();
     let kept = match earlier {
-        Some(earlier) => kept_related(&earlier),
+        Some(earlier) => kept_related(&earlier, &by_path),
         None => vec![None; nodes.len()],
     };
     Graph { further_context, backlinks: backlinks(&nodes), related: related_of(&nodes, kept) }
 }
 
 /// The related lists of an earlier graph that still hold, in today's
-/// indices; `None` where a list must be scored again.
-fn kept_related(earlier: &Earlier) -> Vec<Option<Vec<usize>>> {
+/// indices (`index_now`: each article's index by path); `None` where a
+/// list must be scored again.
+fn kept_related(earlier: &Earlier, index_now: &HashMap<&str, usize>) -> Vec<Option<Vec<usize>>> {
     let (old, new) = (earlier.inputs, earlier.now);
-    let index_now: HashMap<&str, usize> = new.iter().enumerate().map(|(i, input)| (input.rel.as_str(), i)).collect();
     let now_of: Vec<Option<usize>> = old.iter().map(|input| index_now.get(input.rel.as_str()).copied()).collect();
     let stale = stale_related(old, new, &now_of);
     let mut kept = vec![None; new.len()];
@@ -174,7 +174,8 @@ fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>], now_of: &[Option<usize>
     let mut lists: Vec<List> = places.iter().map(|p| p.0).collect();
     lists.dedup();
     // A tag whose weight changed makes every list with it stale.
-    let count = |inputs: &[Arc<Input>], tag: &str| inputs.iter().filter(|i| i.tags.iter().any(|t| t == tag)).count();
+    let has = |input: &Input, tag: &str| input.tags.iter().any(|t| t == tag);
+    let count = |inputs: &[Arc<Input>], tag: &str| inputs.iter().filter(|input| has(input, tag)).count();
     let reweighed: Vec<&str> = lists
         .iter()
         .filter_map(|list| match *list {
@@ -183,19 +184,18 @@ fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>], now_of: &[Option<usize>
         })
         .collect();
     for (i, input) in new.iter().enumerate() {
-        if input.tags.iter().any(|t| reweighed.contains(&t.as_str())) {
+        if reweighed.iter().any(|tag| has(input, tag)) {
             stale[i] = true;
         }
     }
     // Around each place, in date order: a window reaches WINDOW articles
     // each side, and each other change in the list can shift it by one.
     for list in lists {
-        let members: Vec<usize> = match list {
+        let mut members: Vec<usize> = match list {
             List::Tag(tag) if reweighed.contains(&tag) => continue,
-            List::Tag(tag) => (0..new.len()).filter(|&i| new[i].tags.iter().any(|t| t == tag)).collect(),
+            List::Tag(tag) => (0..new.len()).filter(|&i| has(&new[i], tag)).collect(),
             List::Category(category) => (0..new.len()).filter(|&i| new[i].category == category).collect(),
         };
-        let mut members = members;
         members.sort_by(|&a, &b| (new[a].date, &new[a].rel).cmp(&(new[b].date, &new[b].rel)));
         let here: Vec<_> = places.iter().filter(|p| p.0 == list).collect();
         let reach = WINDOW + 1 + here.len();
@@ -311,15 +311,6 @@ pub fn backlinks(nodes: &[Node]) -> Vec<Vec<usize>> {
     back
 }
 
-/// For every article, up to [`RELATED_LIMIT`] others ranked by shared tags
-/// (a rare tag weighs more than a common one), same category and closeness
-/// in date. Articles it already references are left out. Candidates are the
-/// [`WINDOW`] articles nearest in date on each side in each of its tags and
-/// in its category, found through an inverted index.
-pub fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
-    related_of(nodes, vec![None; nodes.len()])
-}
-
 /// A tag's weight in related-article scores: rarer tags weigh more. It
 /// depends on how many articles have the tag, not on the archive's size,
 /// and on that count rounded to two significant digits, so that a new
@@ -344,8 +335,12 @@ fn rounded(n: usize) -> usize {
 /// articles outweighs sharing a category (ln(1 + 10,000 / 5,820) = 1).
 const TAG_SCALE: f64 = 10_000.0;
 
-/// The related list of every article: `kept[i]` when it is there, else
-/// scored.
+/// For every article, up to [`RELATED_LIMIT`] others ranked by shared tags
+/// (a rare tag weighs more than a common one), same category and closeness
+/// in date: `kept[i]` when it is there, else scored. Articles it already
+/// references are left out. Candidates are the [`WINDOW`] articles nearest
+/// in date on each side in each of its tags and in its category, found
+/// through an inverted index.
 fn related_of(nodes: &[Node], kept: Vec<Option<Vec<usize>>>) -> Vec<Vec<usize>> {
     // Everything below compares integers: each article's rank in (date,
     // path) order, and tags interned as numbers.
@@ -431,6 +426,11 @@ fn related_of(nodes: &[Node], kept: Vec<Option<Vec<usize>>>) -> Vec<Vec<usize>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every related list, scored.
+    fn related(nodes: &[Node]) -> Vec<Vec<usize>> {
+        related_of(nodes, vec![None; nodes.len()])
+    }
 
     fn tags(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
