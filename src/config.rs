@@ -50,6 +50,15 @@ pub struct AuthorProfile {
     pub bio: Option<String>,
 }
 
+/// Who an author of an article is.
+#[derive(Debug, Clone)]
+pub struct Byline<'a> {
+    pub name: &'a str,
+    /// The address of the author's page: `/authors/<slug>/`.
+    pub slug: String,
+    pub bio: Option<&'a str>,
+}
+
 /// An article URL pattern such as `/{category}/{slug}/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permalink(String);
@@ -90,23 +99,6 @@ impl Permalink {
         Ok(Permalink(pattern.to_string()))
     }
 }
-
-const TOP_KEYS: [&str; 14] = [
-    "title",
-    "base_url",
-    "description",
-    "language",
-    "timezone",
-    "theme",
-    "permalink",
-    "articles_per_page",
-    "feed_limit",
-    "categories",
-    "authors",
-    "highlight",
-    "logo",
-    "extra",
-];
 
 #[derive(Deserialize)]
 struct Raw {
@@ -181,20 +173,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         return Err(errors.iter().map(|e| keys::toml_error(e, source)).collect());
     }
     let mut diags = Vec::new();
-    keys::check(table.get_ref(), &TOP_KEYS, |k| format!("unknown config key `{k}`"), source, &mut diags);
-    for (section, known) in [("categories", &["name", "description"][..]), ("authors", &["name", "bio"])] {
-        if let Some(entries) = keys::table(table.get_ref(), section) {
-            for (name, entry) in entries.iter() {
-                if let DeValue::Table(entry) = entry.get_ref() {
-                    let message = |k: &str| format!("unknown key `{k}` in [{section}.{}]", name.get_ref());
-                    let _ = keys::check(entry, known, message, source, &mut diags);
-                }
-            }
-        }
-    }
-    if let Some(highlight) = keys::table(table.get_ref(), "highlight") {
-        keys::check(highlight, &["theme"], |k| format!("unknown key `{k}` in [highlight]"), source, &mut diags);
-    }
+    check_keys(table.get_ref(), source, &mut diags);
     let raw = match Raw::deserialize(toml::de::Deserializer::from(table)) {
         Ok(raw) => raw,
         Err(err) => {
@@ -206,110 +185,38 @@ pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
     if diags.is_empty() { Ok(config) } else { Err(diags) }
 }
 
+/// Reports every key that no field of [`Raw`] (or of its tables) reads.
+fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) {
+    keys::check(table, keys::fields::<Raw>(), |k| format!("unknown config key `{k}`"), source, diags);
+    let sections = [("categories", keys::fields::<RawCategory>()), ("authors", keys::fields::<RawAuthor>())];
+    for (section, known) in sections {
+        if let Some(entries) = keys::table(table, section) {
+            for (name, entry) in entries.iter() {
+                if let DeValue::Table(entry) = entry.get_ref() {
+                    let message = |k: &str| format!("unknown key `{k}` in [{section}.{}]", name.get_ref());
+                    let _ = keys::check(entry, known, message, source, diags);
+                }
+            }
+        }
+    }
+    if let Some(highlight) = keys::table(table, "highlight") {
+        let known = keys::fields::<RawHighlight>();
+        keys::check(highlight, known, |k| format!("unknown key `{k}` in [highlight]"), source, diags);
+    }
+}
+
 fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
-    let mut required = |value: Option<Spanned<String>>, key: &str, example: &str| match value {
-        Some(v) if !v.get_ref().trim().is_empty() => Some(v),
-        Some(v) => {
-            diags.push(Diagnostic::error(format!("`{key}` is empty")).at(source.location(v.span())));
-            None
-        }
-        None => {
-            diags.push(
-                Diagnostic::error(format!("config.toml has no `{key}`"))
-                    .at(Location::file(FILE))
-                    .hint(format!("add a line such as {key} = \"{example}\"")),
-            );
-            None
-        }
-    };
-    let title = required(raw.title, "title", "The Example Ledger").map(Spanned::into_inner);
-    let base_url = required(raw.base_url, "base_url", "https://news.example.com");
-    let base_url = match base_url {
-        Some(url) if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) => {
-            diags.push(
-                Diagnostic::error("`base_url` must be an absolute http(s) URL")
-                    .at(source.location(url.span()))
-                    .hint("for example base_url = \"https://news.example.com\""),
-            );
-            String::new()
-        }
-        Some(url) => url.into_inner().trim_end_matches('/').to_string(),
-        None => String::new(),
-    };
-    let timezone = match raw.timezone {
-        None => TimeZone::UTC,
-        Some(name) => TimeZone::get(name.get_ref()).unwrap_or_else(|_| {
-            diags.push(
-                Diagnostic::error(format!("unknown time zone `{}`", name.get_ref()))
-                    .at(source.location(name.span()))
-                    .hint("use an IANA time zone name such as \"America/Mexico_City\" or \"UTC\""),
-            );
-            TimeZone::UTC
-        }),
-    };
-    let permalink = match raw.permalink {
-        None => Permalink("/{category}/{slug}/".to_string()),
-        Some(pattern) => Permalink::parse(pattern.get_ref()).unwrap_or_else(|why| {
-            diags.push(Diagnostic::error(format!("invalid permalink: {why}")).at(source.location(pattern.span())));
-            Permalink("/{category}/{slug}/".to_string())
-        }),
-    };
-    let mut positive = |value: Option<Spanned<i64>>, key: &str, default: usize| match value {
-        None => default,
-        Some(v) if *v.get_ref() >= 1 => *v.get_ref() as usize,
-        Some(v) => {
-            diags.push(Diagnostic::error(format!("`{key}` must be at least 1")).at(source.location(v.span())));
-            default
-        }
-    };
-    let articles_per_page = positive(raw.articles_per_page, "articles_per_page", 20);
-    let feed_limit = positive(raw.feed_limit, "feed_limit", 50);
-    let categories = raw
-        .categories
-        .into_iter()
-        .map(|(slug, c)| Category { name: c.name.unwrap_or_else(|| slug.clone()), slug, description: c.description })
-        .collect::<Vec<_>>();
-    for category in &categories {
-        if slugify(&category.slug) != category.slug {
-            diags.push(
-                Diagnostic::error(format!("category key `{}` is not a URL slug", category.slug))
-                    .at(Location::file(FILE))
-                    .hint(format!("use [categories.{}]", slugify(&category.slug))),
-            );
-        }
-    }
-    if categories.is_empty() {
-        diags.push(
-            Diagnostic::error("config.toml declares no categories")
-                .at(Location::file(FILE))
-                .hint("declare each folder of content/ as [categories.<folder>] with a `name`"),
-        );
-    }
-    let highlight_theme = raw.highlight.and_then(|h| h.theme).map(|theme| {
-        let names = crate::parse::highlight::theme_names();
-        if !names.contains(&theme.get_ref().as_str()) {
-            let hint = match crate::text::did_you_mean(theme.get_ref(), names.iter().copied()) {
-                Some(close) => format!("did you mean \"{close}\"?"),
-                None => format!("the themes are {}", keys::list(&names)),
-            };
-            diags.push(
-                Diagnostic::error(format!("unknown highlight theme `{}`", theme.get_ref()))
-                    .at(source.location(theme.span()))
-                    .hint(hint),
-            );
-        }
-        theme.into_inner()
-    });
-    for key in raw.authors.keys() {
-        if slugify(key) != *key {
-            diags.push(
-                Diagnostic::error(format!("author key `{key}` is not a URL slug"))
-                    .at(Location::file(FILE))
-                    .hint(format!("use [authors.{}]; the key is the author page's address", slugify(key))),
-            );
-        }
-    }
-    let authors = raw.authors.into_iter().map(|(slug, a)| AuthorProfile { slug, name: a.name, bio: a.bio }).collect();
+    // In the order of the problems' report.
+    let title = required(raw.title, "title", "The Example Ledger", source, diags).map(Spanned::into_inner);
+    let base_url =
+        base_url(required(raw.base_url, "base_url", "https://news.example.com", source, diags), source, diags);
+    let timezone = timezone(raw.timezone, source, diags);
+    let permalink = permalink(raw.permalink, source, diags);
+    let articles_per_page = positive(raw.articles_per_page, "articles_per_page", 20, source, diags);
+    let feed_limit = positive(raw.feed_limit, "feed_limit", 50, source, diags);
+    let categories = categories(raw.categories, diags);
+    let highlight_theme = raw.highlight.and_then(|h| h.theme).map(|theme| highlight_theme(theme, source, diags));
+    let authors = authors(raw.authors, diags);
     Config {
         title: title.unwrap_or_default(),
         base_url,
@@ -328,6 +235,143 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
     }
 }
 
+/// A string that must be there and not be blank.
+fn required(
+    value: Option<Spanned<String>>,
+    key: &str,
+    example: &str,
+    source: Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Spanned<String>> {
+    match value {
+        Some(v) if !v.get_ref().trim().is_empty() => Some(v),
+        Some(v) => {
+            diags.push(Diagnostic::error(format!("`{key}` is empty")).at(source.location(v.span())));
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error(format!("config.toml has no `{key}`"))
+                    .at(Location::file(FILE))
+                    .hint(format!("add a line such as {key} = \"{example}\"")),
+            );
+            None
+        }
+    }
+}
+
+/// An absolute http(s) URL, without its trailing slash.
+fn base_url(url: Option<Spanned<String>>, source: Source, diags: &mut Vec<Diagnostic>) -> String {
+    match url {
+        Some(url) if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) => {
+            diags.push(
+                Diagnostic::error("`base_url` must be an absolute http(s) URL")
+                    .at(source.location(url.span()))
+                    .hint("for example base_url = \"https://news.example.com\""),
+            );
+            String::new()
+        }
+        Some(url) => url.into_inner().trim_end_matches('/').to_string(),
+        None => String::new(),
+    }
+}
+
+fn timezone(name: Option<Spanned<String>>, source: Source, diags: &mut Vec<Diagnostic>) -> TimeZone {
+    let Some(name) = name else { return TimeZone::UTC };
+    TimeZone::get(name.get_ref()).unwrap_or_else(|_| {
+        diags.push(
+            Diagnostic::error(format!("unknown time zone `{}`", name.get_ref()))
+                .at(source.location(name.span()))
+                .hint("use an IANA time zone name such as \"America/Mexico_City\" or \"UTC\""),
+        );
+        TimeZone::UTC
+    })
+}
+
+fn permalink(pattern: Option<Spanned<String>>, source: Source, diags: &mut Vec<Diagnostic>) -> Permalink {
+    let default = || Permalink("/{category}/{slug}/".to_string());
+    let Some(pattern) = pattern else { return default() };
+    Permalink::parse(pattern.get_ref()).unwrap_or_else(|why| {
+        diags.push(Diagnostic::error(format!("invalid permalink: {why}")).at(source.location(pattern.span())));
+        default()
+    })
+}
+
+fn positive(
+    value: Option<Spanned<i64>>,
+    key: &str,
+    default: usize,
+    source: Source,
+    diags: &mut Vec<Diagnostic>,
+) -> usize {
+    match value {
+        None => default,
+        Some(v) if *v.get_ref() >= 1 => *v.get_ref() as usize,
+        Some(v) => {
+            diags.push(Diagnostic::error(format!("`{key}` must be at least 1")).at(source.location(v.span())));
+            default
+        }
+    }
+}
+
+/// The categories in the file's order; each key must be a URL slug, and
+/// there must be at least one.
+fn categories(raw: indexmap::IndexMap<String, RawCategory>, diags: &mut Vec<Diagnostic>) -> Vec<Category> {
+    let categories: Vec<Category> = raw
+        .into_iter()
+        .map(|(slug, c)| Category { name: c.name.unwrap_or_else(|| slug.clone()), slug, description: c.description })
+        .collect();
+    for category in &categories {
+        if slugify(&category.slug) != category.slug {
+            diags.push(
+                Diagnostic::error(format!("category key `{}` is not a URL slug", category.slug))
+                    .at(Location::file(FILE))
+                    .hint(format!("use [categories.{}]", slugify(&category.slug))),
+            );
+        }
+    }
+    if categories.is_empty() {
+        diags.push(
+            Diagnostic::error("config.toml declares no categories")
+                .at(Location::file(FILE))
+                .hint("declare each folder of content/ as [categories.<folder>] with a `name`"),
+        );
+    }
+    categories
+}
+
+/// A theme syntect has, or an error with the closest name.
+fn highlight_theme(theme: Spanned<String>, source: Source, diags: &mut Vec<Diagnostic>) -> String {
+    let names = crate::highlight::theme_names();
+    if !names.contains(&theme.get_ref().as_str()) {
+        let hint = match crate::text::did_you_mean(theme.get_ref(), names.iter().copied()) {
+            Some(close) => format!("did you mean \"{close}\"?"),
+            None => format!("the themes are {}", keys::list(&names)),
+        };
+        diags.push(
+            Diagnostic::error(format!("unknown highlight theme `{}`", theme.get_ref()))
+                .at(source.location(theme.span()))
+                .hint(hint),
+        );
+    }
+    theme.into_inner()
+}
+
+/// Author profiles; a key is the address of the author's page, so it must
+/// be a slug (`../../config.toml` would lead out of the output).
+fn authors(raw: indexmap::IndexMap<String, RawAuthor>, diags: &mut Vec<Diagnostic>) -> Vec<AuthorProfile> {
+    for key in raw.keys() {
+        if slugify(key) != *key {
+            diags.push(
+                Diagnostic::error(format!("author key `{key}` is not a URL slug"))
+                    .at(Location::file(FILE))
+                    .hint(format!("use [authors.{}]; the key is the author page's address", slugify(key))),
+            );
+        }
+    }
+    raw.into_iter().map(|(slug, a)| AuthorProfile { slug, name: a.name, bio: a.bio }).collect()
+}
+
 impl Config {
     pub fn category(&self, slug: &str) -> Option<usize> {
         self.categories.iter().position(|c| c.slug == slug)
@@ -335,6 +379,15 @@ impl Config {
 
     pub fn author(&self, key: &str) -> Option<&AuthorProfile> {
         self.authors.iter().find(|a| a.slug == key)
+    }
+
+    /// An author as written in front matter: a profile key (its profile's
+    /// name, slug and bio), or a plain name (slugified for its page).
+    pub fn byline<'a>(&'a self, key: &'a str) -> Byline<'a> {
+        match self.author(key) {
+            Some(profile) => Byline { name: &profile.name, slug: profile.slug.clone(), bio: profile.bio.as_deref() },
+            None => Byline { name: key, slug: slugify(key), bio: None },
+        }
     }
 
     /// `base_url` joined with a site path that starts with `/`.

@@ -32,6 +32,13 @@ impl Location {
         Location { path: path.to_string(), line: 0, col: 0, source: None }
     }
 
+    /// The first line of the file `path` whose text is `text`: where a
+    /// problem of the whole article (or of its front matter) is shown.
+    pub fn first_line(path: &str, text: &str) -> Location {
+        let end = text.find('\n').unwrap_or(text.len());
+        Location::span(path, text, 0..text[..end].trim_end_matches('\r').len())
+    }
+
     /// The location of byte range `span` of `text`, the whole text of `path`.
     /// A span that runs over several lines is cut at the end of its first.
     pub fn span(path: &str, text: &str, span: Range<usize>) -> Location {
@@ -164,6 +171,17 @@ pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.message.cmp(&b.message)));
 }
 
+/// Fails with every diagnostic, sorted and without repeats, when any of
+/// them is an error.
+pub fn fail_on(mut diagnostics: Vec<Diagnostic>) -> Result<(), Failed> {
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        sort(&mut diagnostics);
+        diagnostics.dedup();
+        return Err(Failed { diagnostics });
+    }
+    Ok(())
+}
+
 /// All the problems of one failed run: printed by `main`, exit code 1.
 #[derive(Debug)]
 pub struct Failed {
@@ -178,6 +196,20 @@ impl fmt::Display for Failed {
 }
 
 impl std::error::Error for Failed {}
+
+/// Why a command failed, which decides the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Problems in the site: every one found (exit 1).
+    #[error(transparent)]
+    Site(#[from] Failed),
+    /// A bad flag or a refused output folder (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The filesystem failed us (exit 1).
+    #[error(transparent)]
+    Io(#[from] anyhow::Error),
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,110 +1,198 @@
 //! The reference graph between published articles: who links to whom
 //! ("Follow-up coverage", SPEC §4) and which articles are related. Works on
-//! plain indices so it can be tested without parsing anything.
+//! plain indices so it can be tested without parsing anything. [`Linker`]
+//! keeps the last graph for `serve`, and what it was linked from.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::cmp::Ordering;
 
 use std::sync::Arc;
 
+use jiff::Timestamp;
+
 use crate::diag::{Diagnostic, Location};
+use crate::order::{Dated, newest_first};
 use crate::parse::{Article, Articles, Withheld};
 use crate::text::did_you_mean;
 
 /// The resolved graph of the published articles, by index.
 #[derive(Debug, Default)]
 pub struct Graph {
-    /// Further-context targets of each article, in front-matter order.
-    pub further_context: Vec<Vec<usize>>,
+    /// Further-context references of each article, in front-matter order.
+    pub further_context: Vec<Vec<Reference>>,
     pub backlinks: Vec<Vec<usize>>,
     pub related: Vec<Vec<usize>>,
+}
+
+/// A further-context entry resolved: the article it names, and the note
+/// that says why it matters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub target: usize,
+    pub note: Option<String>,
+}
+
+/// Links the published articles of each build, keeping the graph of the
+/// last one while nothing it was linked from changed, and otherwise the
+/// related lists a change cannot reach (see [`stale_related`]).
+#[derive(Default)]
+pub struct Linker {
+    /// Keep the graph for the next build (`serve`); a one-off build does not.
+    pub keep: bool,
+    last: Option<Linked>,
+}
+
+/// A graph that linked without a problem, with its inputs by article version.
+struct Linked {
+    versions: Vec<u64>,
+    inputs: Vec<Arc<Input>>,
+    graph: Arc<Graph>,
+}
+
+impl Linker {
+    pub fn new(keep: bool) -> Linker {
+        Linker { keep, last: None }
+    }
+
+    pub fn link(&mut self, articles: &Articles, diags: &mut Vec<Diagnostic>) -> Arc<Graph> {
+        let last = self.last.take();
+        let inputs = match &last {
+            Some(last) => last.inputs_now(articles),
+            None => inputs(&articles.published),
+        };
+        if let Some(last) = &last
+            && same(&last.inputs, &inputs)
+        {
+            self.last = Some(Linked { versions: versions(articles), inputs, graph: last.graph.clone() });
+            return last.graph.clone();
+        }
+        let mut problems = Vec::new();
+        let earlier = last.as_ref().map(|last| Earlier { graph: &last.graph, inputs: &last.inputs });
+        let graph = Arc::new(link_again(&inputs, articles, &mut problems, earlier));
+        // Kept only when every reference resolved: a reference to a file
+        // that failed to parse is not reported (its own errors are), and
+        // must be once that file is gone or withheld.
+        if self.keep && problems.is_empty() && articles.unparsed.is_empty() {
+            self.last = Some(Linked { versions: versions(articles), inputs, graph: graph.clone() });
+        }
+        diags.extend(problems);
+        graph
+    }
+}
+
+impl Linked {
+    /// The inputs of the articles now, shared with the last build's where
+    /// the article is the same rendering.
+    fn inputs_now(&self, articles: &Articles) -> Vec<Arc<Input>> {
+        let by_version: HashMap<u64, &Arc<Input>> = self.versions.iter().copied().zip(&self.inputs).collect();
+        articles
+            .published
+            .iter()
+            .map(|a| by_version.get(&a.version).map_or_else(|| Arc::new(input(a)), |kept| Arc::clone(kept)))
+            .collect()
+    }
+}
+
+/// The inputs of every published article.
+fn inputs(published: &[Arc<Article>]) -> Vec<Arc<Input>> {
+    use rayon::prelude::*;
+    published.par_iter().map(|a| Arc::new(input(a))).collect()
+}
+
+fn versions(articles: &Articles) -> Vec<u64> {
+    articles.published.iter().map(|a| a.version).collect()
+}
+
+/// Whether two lists hold equal items (mostly the very same ones).
+fn same<T: PartialEq>(old: &[Arc<T>], new: &[Arc<T>]) -> bool {
+    old.len() == new.len() && old.iter().zip(new).all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
 }
 
 /// Resolves every further-context entry and `@/` link; a reference to an
 /// article that does not exist, is withheld, or lacks the `#anchor` is an
 /// error at the line that makes it.
 pub fn link(articles: &Articles, diags: &mut Vec<Diagnostic>) -> Graph {
-    link_again(articles, diags, None)
+    link_again(&inputs(&articles.published), articles, diags, None)
 }
 
 /// The graph of an earlier build of the same site, with the inputs it was
-/// linked from and the inputs of now.
+/// linked from.
 pub struct Earlier<'a> {
     pub graph: &'a Graph,
     pub inputs: &'a [Arc<Input>],
-    pub now: &'a [Arc<Input>],
 }
 
-/// [`link`], keeping from an earlier graph the related lists that cannot
-/// have changed (see [`stale_related`]).
-pub fn link_again(articles: &Articles, diags: &mut Vec<Diagnostic>, earlier: Option<Earlier>) -> Graph {
-    let published = &articles.published;
-    let by_path: HashMap<&str, usize> = published.iter().enumerate().map(|(i, a)| (a.rel.as_str(), i)).collect();
-    let mut resolve = |path: &str, anchor: Option<&str>, location: &Location| -> Option<usize> {
+/// [`link`] of the published articles' `inputs`, keeping from an earlier
+/// graph the related lists that cannot have changed (see
+/// [`stale_related`]). The graph is made from the inputs alone: `articles`
+/// only words and places the errors (their lines, why a target is missing).
+pub fn link_again(
+    inputs: &[Arc<Input>],
+    articles: &Articles,
+    diags: &mut Vec<Diagnostic>,
+    earlier: Option<Earlier>,
+) -> Graph {
+    let by_path: HashMap<&str, usize> = inputs.iter().enumerate().map(|(i, a)| (a.rel.as_str(), i)).collect();
+    let mut resolve = |path: &str, anchor: Option<&str>, location: &dyn Fn() -> Location| -> Option<usize> {
         let Some(&target) = by_path.get(path) else {
             if !articles.unparsed.contains(path) {
-                diags.push(missing_target(path, articles, location));
+                diags.push(missing_target(path, articles, &location()));
             }
             return None;
         };
         if let Some(anchor) = anchor
-            && !published[target].body.toc.iter().any(|h| h.id == anchor)
+            && !inputs[target].headings.iter().any(|id| id == anchor)
         {
-            let ids: Vec<&str> = published[target].body.toc.iter().map(|h| h.id.as_str()).collect();
-            let hint = match did_you_mean(anchor, ids.iter().copied()) {
-                Some(close) => format!("did you mean `#{close}`?"),
-                None if ids.is_empty() => "that article has no headings".to_string(),
-                None => format!("its heading ids are {}", crate::keys::list(&ids)),
-            };
-            diags.push(
-                Diagnostic::error(format!("`#{anchor}` is not a heading id of content/{path}"))
-                    .at(location.clone())
-                    .hint(hint),
-            );
+            diags.push(missing_anchor(anchor, path, &inputs[target].headings).at(location()));
         }
         Some(target)
     };
-    let mut further_context = Vec::with_capacity(published.len());
-    let mut refs = Vec::with_capacity(published.len());
-    for article in published {
-        let context: Vec<usize> = article
-            .front
-            .further_context
-            .iter()
-            .filter_map(|r| resolve(&r.path, r.anchor.as_deref(), &r.location))
-            .collect();
-        let mut all = context.clone();
-        for link in &article.body.links {
-            all.extend(resolve(&link.path, link.anchor.as_deref(), &link.location));
+    let mut further_context = Vec::with_capacity(inputs.len());
+    let mut refs = Vec::with_capacity(inputs.len());
+    for (input, article) in inputs.iter().zip(&articles.published) {
+        let mut context = Vec::with_capacity(input.further.len());
+        for (k, (path, anchor, note)) in input.further.iter().enumerate() {
+            let location = || article.front.further_context[k].location.clone();
+            if let Some(target) = resolve(path, anchor.as_deref(), &location) {
+                context.push(Reference { target, note: note.clone() });
+            }
+        }
+        let mut all: Vec<usize> = context.iter().map(|r| r.target).collect();
+        for (k, (path, anchor)) in input.links.iter().enumerate() {
+            all.extend(resolve(path, anchor.as_deref(), &|| article.body.links[k].location.clone()));
         }
         all.sort_unstable();
         all.dedup();
         further_context.push(context);
         refs.push(all);
     }
-    let nodes: Vec<Node> = published
+    let nodes: Vec<Node> = inputs
         .iter()
         .zip(refs)
-        .map(|(a, refs)| Node {
-            rel: &a.rel,
-            date: a.front.date.timestamp().as_second(),
-            category: a.category,
-            tags: &a.tag_slugs,
-            refs,
-        })
+        .map(|(a, refs)| Node { rel: &a.rel, date: a.date, category: a.category, tags: &a.tags, refs })
         .collect();
     let kept = match earlier {
-        Some(earlier) => kept_related(&earlier, &by_path),
+        Some(earlier) => kept_related(&earlier, inputs, &by_path),
         None => vec![None; nodes.len()],
     };
     Graph { further_context, backlinks: backlinks(&nodes), related: related_of(&nodes, kept) }
 }
 
+/// The error of an `#anchor` that is not a heading id of the article at `path`.
+fn missing_anchor(anchor: &str, path: &str, headings: &[String]) -> Diagnostic {
+    let ids: Vec<&str> = headings.iter().map(String::as_str).collect();
+    let hint = match did_you_mean(anchor, ids.iter().copied()) {
+        Some(close) => format!("did you mean `#{close}`?"),
+        None if ids.is_empty() => "that article has no headings".to_string(),
+        None => format!("its heading ids are {}", crate::keys::list(&ids)),
+    };
+    Diagnostic::error(format!("`#{anchor}` is not a heading id of content/{path}")).hint(hint)
+}
+
 /// The related lists of an earlier graph that still hold, in today's
 /// indices (`index_now`: each article's index by path); `None` where a
 /// list must be scored again.
-fn kept_related(earlier: &Earlier, index_now: &HashMap<&str, usize>) -> Vec<Option<Vec<usize>>> {
-    let (old, new) = (earlier.inputs, earlier.now);
+fn kept_related(earlier: &Earlier, new: &[Arc<Input>], index_now: &HashMap<&str, usize>) -> Vec<Option<Vec<usize>>> {
+    let old = earlier.inputs;
     let now_of: Vec<Option<usize>> = old.iter().map(|input| index_now.get(input.rel.as_str()).copied()).collect();
     let stale = stale_related(old, new, &now_of);
     let mut kept = vec![None; new.len()];
@@ -130,26 +218,62 @@ fn kept_related(earlier: &Earlier, index_now: &HashMap<&str, usize>) -> Vec<Opti
 /// - an article came into or left one of its lists (was added, deleted,
 ///   moved in date, gained or lost the tag) within a window's reach of it.
 fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>], now_of: &[Option<usize>]) -> Vec<bool> {
-    let mut stale = vec![false; new.len()];
-    // Where an article came into or left a list: (list, date, path).
-    let mut places: Vec<(List, i64, &str)> = Vec::new();
-    fn place<'a>(
-        places: &mut Vec<(List<'a>, i64, &'a str)>,
-        input: &'a Input,
-        tags: impl Iterator<Item = &'a String>,
-        category: bool,
-    ) {
-        for tag in tags {
-            places.push((List::Tag(tag.as_str()), input.date, input.rel.as_str()));
-        }
-        if category {
-            places.push((List::Category(input.category), input.date, input.rel.as_str()));
+    let (mut stale, places) = changed(old, new, now_of);
+    let mut lists: Vec<List> = places.iter().map(|p| p.0).collect();
+    lists.dedup();
+    // A tag whose weight changed makes every list with it stale.
+    let count = |inputs: &[Arc<Input>], tag: &str| inputs.iter().filter(|input| input.has(tag)).count();
+    let reweighed: Vec<&str> = lists
+        .iter()
+        .filter_map(|list| match *list {
+            List::Tag(tag) if rounded(count(old, tag)) != rounded(count(new, tag)) => Some(tag),
+            _ => None,
+        })
+        .collect();
+    for (i, input) in new.iter().enumerate() {
+        if reweighed.iter().any(|tag| input.has(tag)) {
+            stale[i] = true;
         }
     }
+    // Around each place, in date order: a window reaches WINDOW articles
+    // each side, and each other change in the list can shift it by one.
+    for list in lists {
+        let mut members: Vec<usize> = match list {
+            List::Tag(tag) if reweighed.contains(&tag) => continue,
+            List::Tag(tag) => (0..new.len()).filter(|&i| new[i].has(tag)).collect(),
+            List::Category(category) => (0..new.len()).filter(|&i| new[i].category == category).collect(),
+        };
+        members.sort_by_key(|&i| new[i].dated());
+        let here: Vec<&Place> = places.iter().filter(|p| p.0 == list).collect();
+        let reach = WINDOW + 1 + here.len();
+        for &&(_, dated) in &here {
+            let at = members.partition_point(|&i| new[i].dated() < dated);
+            for &i in &members[at.saturating_sub(reach)..(at + reach).min(members.len())] {
+                stale[i] = true;
+            }
+        }
+    }
+    stale
+}
+
+/// Where an article came into or left a list, sorted by list.
+type Place<'a> = (List<'a>, Dated<'a>);
+
+/// The articles that changed, came or left (marked by today's index), and
+/// the places where one came into or left a list.
+fn changed<'a>(old: &'a [Arc<Input>], new: &'a [Arc<Input>], now_of: &[Option<usize>]) -> (Vec<bool>, Vec<Place<'a>>) {
+    let mut stale = vec![false; new.len()];
+    let mut places: Vec<Place> = Vec::new();
+    let mut place = |input: &'a Input, tags: &mut dyn Iterator<Item = &'a String>, category: bool| {
+        places.extend(tags.map(|tag| (List::Tag(tag.as_str()), input.dated())));
+        if category {
+            places.push((List::Category(input.category), input.dated()));
+        }
+    };
     let mut earlier = vec![false; new.len()];
     for (old, &now) in old.iter().zip(now_of) {
         let Some(i) = now else {
-            place(&mut places, old, old.tags.iter(), true);
+            place(old, &mut old.tags.iter(), true);
             continue;
         };
         earlier[i] = true;
@@ -159,54 +283,19 @@ fn stale_related(old: &[Arc<Input>], new: &[Arc<Input>], now_of: &[Option<usize>
         }
         stale[i] = true;
         if (old.date, old.category) == (new.date, new.category) {
-            place(&mut places, old, old.tags.iter().filter(|t| !new.tags.contains(t)), false);
-            place(&mut places, new, new.tags.iter().filter(|t| !old.tags.contains(t)), false);
+            place(old, &mut old.tags.iter().filter(|t| !new.tags.contains(t)), false);
+            place(new, &mut new.tags.iter().filter(|t| !old.tags.contains(t)), false);
         } else {
-            place(&mut places, old, old.tags.iter(), true);
-            place(&mut places, new, new.tags.iter(), true);
+            place(old, &mut old.tags.iter(), true);
+            place(new, &mut new.tags.iter(), true);
         }
     }
     for (i, new) in new.iter().enumerate().filter(|(i, _)| !earlier[*i]) {
         stale[i] = true;
-        place(&mut places, new, new.tags.iter(), true);
+        place(new, &mut new.tags.iter(), true);
     }
     places.sort_unstable();
-    let mut lists: Vec<List> = places.iter().map(|p| p.0).collect();
-    lists.dedup();
-    // A tag whose weight changed makes every list with it stale.
-    let has = |input: &Input, tag: &str| input.tags.iter().any(|t| t == tag);
-    let count = |inputs: &[Arc<Input>], tag: &str| inputs.iter().filter(|input| has(input, tag)).count();
-    let reweighed: Vec<&str> = lists
-        .iter()
-        .filter_map(|list| match *list {
-            List::Tag(tag) if rounded(count(old, tag)) != rounded(count(new, tag)) => Some(tag),
-            _ => None,
-        })
-        .collect();
-    for (i, input) in new.iter().enumerate() {
-        if reweighed.iter().any(|tag| has(input, tag)) {
-            stale[i] = true;
-        }
-    }
-    // Around each place, in date order: a window reaches WINDOW articles
-    // each side, and each other change in the list can shift it by one.
-    for list in lists {
-        let mut members: Vec<usize> = match list {
-            List::Tag(tag) if reweighed.contains(&tag) => continue,
-            List::Tag(tag) => (0..new.len()).filter(|&i| has(&new[i], tag)).collect(),
-            List::Category(category) => (0..new.len()).filter(|&i| new[i].category == category).collect(),
-        };
-        members.sort_by(|&a, &b| (new[a].date, &new[a].rel).cmp(&(new[b].date, &new[b].rel)));
-        let here: Vec<_> = places.iter().filter(|p| p.0 == list).collect();
-        let reach = WINDOW + 1 + here.len();
-        for &&(_, date, rel) in &here {
-            let at = members.partition_point(|&i| (new[i].date, new[i].rel.as_str()) < (date, rel));
-            for &i in &members[at.saturating_sub(reach)..(at + reach).min(members.len())] {
-                stale[i] = true;
-            }
-        }
-    }
-    stale
+    (stale, places)
 }
 
 /// A list related candidates are drawn from.
@@ -216,27 +305,39 @@ enum List<'a> {
     Category(usize),
 }
 
-/// Everything of one published article that [`link`] reads. When every
-/// published article has the same inputs, in the same order, as in a build
-/// whose linking found no problem, linking again gives the same graph.
+/// Everything of one published article that the graph is made from
+/// ([`link_again`] reads nothing else). When every published article has
+/// the same inputs, in the same order, as in a build whose linking found no
+/// problem, linking again gives the same graph.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Input {
     rel: String,
-    date: i64,
+    date: Timestamp,
     category: usize,
     tags: Vec<String>,
-    /// Further-context entries and inline links: path and anchor.
-    further: Vec<(String, Option<String>)>,
+    /// Further-context entries (path, anchor and note: the graph carries
+    /// the notes), and inline links (path and anchor), in their order.
+    further: Vec<(String, Option<String>, Option<String>)>,
     links: Vec<(String, Option<String>)>,
     headings: Vec<String>,
 }
 
+impl Input {
+    fn dated(&self) -> Dated<'_> {
+        Dated { at: self.date, rel: &self.rel }
+    }
+
+    fn has(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t == tag)
+    }
+}
+
 pub fn input(article: &Article) -> Input {
-    let further = article.front.further_context.iter().map(|r| (r.path.clone(), r.anchor.clone()));
+    let further = article.front.further_context.iter().map(|r| (r.path.clone(), r.anchor.clone(), r.note.clone()));
     let links = article.body.links.iter().map(|l| (l.path.clone(), l.anchor.clone()));
     Input {
         rel: article.rel.clone(),
-        date: article.front.date.timestamp().as_second(),
+        date: article.front.date.timestamp(),
         category: article.category,
         tags: article.tag_slugs.clone(),
         further: further.collect(),
@@ -272,8 +373,8 @@ fn missing_target(path: &str, articles: &Articles, location: &Location) -> Diagn
 pub struct Node<'a> {
     /// Content path, the final tie-breaker.
     pub rel: &'a str,
-    /// Publication instant, seconds since the epoch.
-    pub date: i64,
+    /// Publication instant.
+    pub date: Timestamp,
     pub category: usize,
     /// Tag slugs, without duplicates.
     pub tags: &'a [String],
@@ -290,9 +391,10 @@ pub const RELATED_LIMIT: usize = 5;
 /// instead of comparing every pair of articles.
 const WINDOW: usize = 30;
 
-/// Newest first, then by path: the order of every article list.
-pub fn newest_first(nodes: &[Node], a: usize, b: usize) -> Ordering {
-    nodes[b].date.cmp(&nodes[a].date).then_with(|| nodes[a].rel.cmp(nodes[b].rel))
+impl Node<'_> {
+    fn dated(&self) -> Dated<'_> {
+        Dated { at: self.date, rel: self.rel }
+    }
 }
 
 /// For every article, the articles that reference it, newest first.
@@ -306,7 +408,7 @@ pub fn backlinks(nodes: &[Node]) -> Vec<Vec<usize>> {
         }
     }
     for list in &mut back {
-        list.sort_by(|&a, &b| newest_first(nodes, a, b));
+        list.sort_by(|&a, &b| newest_first(nodes[a].dated(), nodes[b].dated()));
     }
     back
 }
@@ -338,89 +440,121 @@ const TAG_SCALE: f64 = 10_000.0;
 /// For every article, up to [`RELATED_LIMIT`] others ranked by shared tags
 /// (a rare tag weighs more than a common one), same category and closeness
 /// in date: `kept[i]` when it is there, else scored. Articles it already
-/// references are left out. Candidates are the [`WINDOW`] articles nearest
-/// in date on each side in each of its tags and in its category, found
-/// through an inverted index.
+/// references are left out.
 fn related_of(nodes: &[Node], kept: Vec<Option<Vec<usize>>>) -> Vec<Vec<usize>> {
-    // Everything below compares integers: each article's rank in (date,
-    // path) order, and tags interned as numbers.
-    let mut by_rank: Vec<usize> = (0..nodes.len()).collect();
-    by_rank.sort_by(|&a, &b| nodes[a].date.cmp(&nodes[b].date).then_with(|| nodes[a].rel.cmp(nodes[b].rel)));
-    let mut rank = vec![0; nodes.len()];
-    for (r, &i) in by_rank.iter().enumerate() {
-        rank[i] = r;
-    }
-    let mut ids: HashMap<&str, usize> = HashMap::default();
-    let tags: Vec<Vec<usize>> = nodes
-        .iter()
-        .map(|n| {
-            n.tags
-                .iter()
-                .map(|t| {
-                    let next = ids.len();
-                    *ids.entry(t.as_str()).or_insert(next)
-                })
-                .collect()
-        })
-        .collect();
-    // Postings in rank order, so a window around an article is a slice.
-    let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
-    let mut by_category: HashMap<usize, Vec<usize>> = HashMap::default();
-    for &i in &by_rank {
-        for &tag in &tags[i] {
-            by_tag[tag].push(i);
-        }
-        by_category.entry(nodes[i].category).or_default().push(i);
-    }
-    let weight: Vec<f64> = by_tag.iter().map(|list| tag_weight(list.len())).collect();
-    let neighbours = |list: &[usize], me: usize, out: &mut Vec<usize>| {
-        let at = list.partition_point(|&x| rank[x] < rank[me]);
-        out.extend_from_slice(&list[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(list.len())]);
-    };
-    let score = |a: usize, b: usize| {
-        let shared: f64 = tags[a].iter().filter(|t| tags[b].contains(t)).map(|&t| weight[t]).sum();
-        let category = if nodes[a].category == nodes[b].category { 1.0 } else { 0.0 };
-        let days = (nodes[a].date - nodes[b].date).unsigned_abs() as f64 / 86_400.0;
-        shared + category + 1.0 / (1.0 + days / 7.0)
-    };
-    // Higher score first; ties: newer first, then path (a higher rank is
-    // newer or, on the same date, a later path).
-    let better = |a: &(f64, usize), b: &(f64, usize)| {
-        b.0.total_cmp(&a.0).then_with(|| nodes[b.1].date.cmp(&nodes[a.1].date)).then_with(|| rank[a.1].cmp(&rank[b.1]))
-    };
-
     use rayon::prelude::*;
+    let candidates = Candidates::new(nodes);
     kept.into_par_iter()
         .enumerate()
         // Per thread: which candidates were seen, marked with the article
-        // they were seen for (cheaper than sorting to remove duplicates).
+        // they were seen for (cheaper than sorting to remove duplicates),
+        // and the candidates of the article at hand.
         .map_init(
             || (vec![usize::MAX; nodes.len()], Vec::new()),
-            |(seen, candidates): &mut (Vec<usize>, Vec<usize>), (me, kept)| {
-                if let Some(list) = kept {
-                    return list;
-                }
-                candidates.clear();
-                for &tag in &tags[me] {
-                    neighbours(&by_tag[tag], me, candidates);
-                }
-                neighbours(&by_category[&nodes[me].category], me, candidates);
-                let mut scored: Vec<(f64, usize)> = Vec::with_capacity(candidates.len());
-                for &c in candidates.iter() {
-                    if seen[c] != me && c != me && !nodes[me].refs.contains(&c) {
-                        seen[c] = me;
-                        scored.push((score(me, c), c));
-                    }
-                }
-                if scored.len() > RELATED_LIMIT {
-                    scored.select_nth_unstable_by(RELATED_LIMIT - 1, better);
-                    scored.truncate(RELATED_LIMIT);
-                }
-                scored.sort_by(better);
-                scored.into_iter().map(|(_, c)| c).collect()
-            },
+            |(seen, found), (me, kept)| kept.unwrap_or_else(|| candidates.best(me, seen, found)),
         )
         .collect()
+}
+
+/// Where related candidates come from: the [`WINDOW`] articles nearest in
+/// date on each side in each of an article's tags and in its category,
+/// found through an inverted index. Everything compares integers: each
+/// article's rank in date order, and tags interned as numbers.
+struct Candidates<'n> {
+    nodes: &'n [Node<'n>],
+    /// Each article's place in (date, path) order, oldest first.
+    rank: Vec<usize>,
+    /// Each article's tags, as numbers.
+    tags: Vec<Vec<usize>>,
+    /// The articles of each tag, and of each category, in rank order: a
+    /// window around an article is a slice.
+    by_tag: Vec<Vec<usize>>,
+    by_category: HashMap<usize, Vec<usize>>,
+    /// Each tag's [`tag_weight`].
+    weight: Vec<f64>,
+}
+
+impl<'n> Candidates<'n> {
+    fn new(nodes: &'n [Node<'n>]) -> Candidates<'n> {
+        let mut by_rank: Vec<usize> = (0..nodes.len()).collect();
+        by_rank.sort_by_key(|&i| nodes[i].dated());
+        let mut rank = vec![0; nodes.len()];
+        for (r, &i) in by_rank.iter().enumerate() {
+            rank[i] = r;
+        }
+        let mut ids: HashMap<&str, usize> = HashMap::default();
+        let tags: Vec<Vec<usize>> = nodes
+            .iter()
+            .map(|n| {
+                n.tags
+                    .iter()
+                    .map(|t| {
+                        let next = ids.len();
+                        *ids.entry(t.as_str()).or_insert(next)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+        let mut by_category: HashMap<usize, Vec<usize>> = HashMap::default();
+        for &i in &by_rank {
+            for &tag in &tags[i] {
+                by_tag[tag].push(i);
+            }
+            by_category.entry(nodes[i].category).or_default().push(i);
+        }
+        let weight = by_tag.iter().map(|list| tag_weight(list.len())).collect();
+        Candidates { nodes, rank, tags, by_tag, by_category, weight }
+    }
+
+    /// The related list of article `me`; `seen` and `found` are scratch
+    /// space kept between calls.
+    fn best(&self, me: usize, seen: &mut [usize], found: &mut Vec<usize>) -> Vec<usize> {
+        found.clear();
+        for &tag in &self.tags[me] {
+            self.neighbours(&self.by_tag[tag], me, found);
+        }
+        self.neighbours(&self.by_category[&self.nodes[me].category], me, found);
+        let mut scored: Vec<(f64, usize)> = Vec::with_capacity(found.len());
+        for &c in found.iter() {
+            if seen[c] != me && c != me && !self.nodes[me].refs.contains(&c) {
+                seen[c] = me;
+                scored.push((self.score(me, c), c));
+            }
+        }
+        let better = |a: &(f64, usize), b: &(f64, usize)| self.better(a, b);
+        if scored.len() > RELATED_LIMIT {
+            scored.select_nth_unstable_by(RELATED_LIMIT - 1, better);
+            scored.truncate(RELATED_LIMIT);
+        }
+        scored.sort_by(better);
+        scored.into_iter().map(|(_, c)| c).collect()
+    }
+
+    /// The articles within [`WINDOW`] of `me` in `list`.
+    fn neighbours(&self, list: &[usize], me: usize, out: &mut Vec<usize>) {
+        let at = list.partition_point(|&x| self.rank[x] < self.rank[me]);
+        out.extend_from_slice(&list[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(list.len())]);
+    }
+
+    /// Shared tags' weights, 1 for the same category, and closeness in date.
+    fn score(&self, a: usize, b: usize) -> f64 {
+        let (nodes, tags) = (self.nodes, &self.tags);
+        let shared: f64 = tags[a].iter().filter(|t| tags[b].contains(t)).map(|&t| self.weight[t]).sum();
+        let category = if nodes[a].category == nodes[b].category { 1.0 } else { 0.0 };
+        let seconds = nodes[a].date.as_second() - nodes[b].date.as_second();
+        let days = seconds.unsigned_abs() as f64 / 86_400.0;
+        shared + category + 1.0 / (1.0 + days / 7.0)
+    }
+
+    /// Higher score first; ties: newer first, then path (a higher rank is
+    /// newer or, on the same date, a later path).
+    fn better(&self, a: &(f64, usize), b: &(f64, usize)) -> std::cmp::Ordering {
+        let nodes = self.nodes;
+        b.0.total_cmp(&a.0)
+            .then_with(|| nodes[b.1].date.cmp(&nodes[a.1].date))
+            .then_with(|| self.rank[a.1].cmp(&self.rank[b.1]))
+    }
 }
 
 #[cfg(test)]
@@ -436,10 +570,14 @@ mod tests {
         list.iter().map(|s| s.to_string()).collect()
     }
 
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_second(seconds).unwrap()
+    }
+
     fn input(rel: &str, date: i64, tags: &[&str]) -> Arc<Input> {
         Arc::new(Input {
             rel: rel.to_string(),
-            date,
+            date: at(date),
             category: 0,
             tags: tags.iter().map(|t| t.to_string()).collect(),
             further: vec![],
@@ -509,9 +647,9 @@ mod tests {
     fn backlinks_are_newest_first_and_unique() {
         let t = tags(&[]);
         let nodes = vec![
-            Node { rel: "a.md", date: 10, category: 0, tags: &t, refs: vec![] },
-            Node { rel: "b.md", date: 20, category: 0, tags: &t, refs: vec![0, 0] },
-            Node { rel: "c.md", date: 30, category: 1, tags: &t, refs: vec![0] },
+            Node { rel: "a.md", date: at(10), category: 0, tags: &t, refs: vec![] },
+            Node { rel: "b.md", date: at(20), category: 0, tags: &t, refs: vec![0, 0] },
+            Node { rel: "c.md", date: at(30), category: 1, tags: &t, refs: vec![0] },
         ];
         assert_eq!(backlinks(&nodes), vec![vec![2, 1], vec![], vec![]]);
     }
@@ -521,11 +659,11 @@ mod tests {
         let common = tags(&["news"]);
         let rare = tags(&["news", "canal"]);
         let nodes = vec![
-            Node { rel: "a.md", date: 0, category: 0, tags: &rare, refs: vec![] },
-            Node { rel: "b.md", date: 86_400, category: 1, tags: &common, refs: vec![] },
-            Node { rel: "c.md", date: 2 * 86_400, category: 1, tags: &rare, refs: vec![] },
-            Node { rel: "d.md", date: 3 * 86_400, category: 1, tags: &common, refs: vec![2] },
-            Node { rel: "e.md", date: 3 * 86_400, category: 1, tags: &common, refs: vec![] },
+            Node { rel: "a.md", date: at(0), category: 0, tags: &rare, refs: vec![] },
+            Node { rel: "b.md", date: at(86_400), category: 1, tags: &common, refs: vec![] },
+            Node { rel: "c.md", date: at(2 * 86_400), category: 1, tags: &rare, refs: vec![] },
+            Node { rel: "d.md", date: at(3 * 86_400), category: 1, tags: &common, refs: vec![2] },
+            Node { rel: "e.md", date: at(3 * 86_400), category: 1, tags: &common, refs: vec![] },
         ];
         let related = related(&nodes);
         assert_eq!(related[0], vec![2, 1, 3, 4]);
@@ -537,7 +675,7 @@ mod tests {
     fn related_is_limited() {
         let t = tags(&["x"]);
         let nodes: Vec<Node> =
-            (0..20).map(|i| Node { rel: "n.md", date: i, category: 0, tags: &t, refs: vec![] }).collect();
+            (0..20).map(|i| Node { rel: "n.md", date: at(i), category: 0, tags: &t, refs: vec![] }).collect();
         assert!(related(&nodes).iter().all(|r| r.len() == RELATED_LIMIT));
     }
 }

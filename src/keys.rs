@@ -53,6 +53,60 @@ pub fn check<'k>(
     suggested
 }
 
+/// The field names of a struct that derives `Deserialize`: the keys its
+/// table may hold, in the order of the struct. Asked of the type itself, so
+/// the keys an unknown-key check knows can never fall out of step with the
+/// fields that parse them.
+pub fn fields<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    let found = std::cell::Cell::new(&[][..]);
+    let _ = T::deserialize(FieldProbe(&found));
+    found.get()
+}
+
+/// A deserializer that only listens for the field list serde's derive
+/// passes to `deserialize_struct`, then stops.
+struct FieldProbe<'a>(&'a std::cell::Cell<&'static [&'static str]>);
+
+#[derive(Debug)]
+struct Stop;
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("field probe")
+    }
+}
+
+impl std::error::Error for Stop {}
+
+impl serde::de::Error for Stop {
+    fn custom<T: std::fmt::Display>(_: T) -> Stop {
+        Stop
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for FieldProbe<'_> {
+    type Error = Stop;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+        Err(Stop)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Stop> {
+        self.0.set(fields);
+        Err(Stop)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
 /// The sub-table under `key`, if `table` has one.
 pub fn table<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
     match table.get(key).map(|v| v.get_ref()) {
@@ -77,5 +131,23 @@ pub fn toml_error(err: &toml::de::Error, source: Source) -> Diagnostic {
     match err.span() {
         Some(span) => diag.at(source.location(span)),
         None => diag.at(Location::file(source.path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_come_from_the_struct() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Raw {
+            title: String,
+            #[serde(default)]
+            tags: Vec<String>,
+            draft: Option<bool>,
+        }
+        assert_eq!(fields::<Raw>(), ["title", "tags", "draft"]);
     }
 }

@@ -13,21 +13,6 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e` in
-/// mimalloc.h, v3; libmimalloc-sys names the options around it but not it).
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
-
-/// Tells mimalloc never to give freed memory back to the system. serve
-/// frees its temporary memory after every rebuild, and by default mimalloc
-/// returns it a second later; the next save, seconds later, then paid for
-/// the kernel zeroing those pages again: a quarter of a one-paragraph
-/// rebuild at 10,000 articles (30 → 22 ms). Resident memory stays where
-/// the rebuilds put it anyway (about 540 MB → 565 MB at that size).
-fn keep_freed_memory() {
-    // SAFETY: sets one integer option; mimalloc reads options atomically.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-}
-
 use broadsheet::{BuildOptions, Error, Report, SiteOptions};
 use cli::{Cli, Command};
 
@@ -47,7 +32,7 @@ fn main() -> ExitCode {
             broadsheet::check(&site(args.site)).map(|report| summary("Checked", &report, "; nothing written", timings))
         }
         Command::Serve(args) => {
-            keep_freed_memory();
+            broadsheet::serve::keep_freed_memory();
             broadsheet::serve::serve(broadsheet::serve::ServeOptions {
                 timings: args.site.timings,
                 site: site(args.site),
@@ -109,20 +94,4 @@ fn summary(verb: &str, report: &Report, tail: &str, timings: bool) {
         report.files,
         report.elapsed.as_millis(),
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_purge_delay_option_is_the_one_set() {
-        // Option 15 must be the purge delay, whose default in mimalloc v3 is
-        // 1000 ms: a binding update that moved it would fail here.
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 1000);
-        }
-        keep_freed_memory();
-        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, -1);
-    }
 }

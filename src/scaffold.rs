@@ -3,9 +3,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::Error;
 use crate::config;
+use crate::diag::Error;
 use crate::diag::Failed;
+use crate::driver::now;
 use crate::text::slugify;
 
 /// Writes `content/<category>/<today>-<slug>.md` with its front matter filled
@@ -25,7 +26,7 @@ pub fn new_article(root: &Path, category: &str, title: &str, author: Option<&str
     if slug.is_empty() {
         return Err(Error::Usage("the title needs letters or digits to make a file name from".to_string()));
     }
-    let now = crate::now()?.to_zoned_datetime(config.timezone.clone());
+    let now = now()?.to_zoned_datetime(config.timezone.clone());
     let rel = format!("content/{category}/{}-{slug}.md", now.strftime("%Y-%m-%d"));
     let path = root.join(&rel);
     if path.exists() {
@@ -80,7 +81,7 @@ pub fn init(dir: &Path) -> Result<Vec<String>, Error> {
             )));
         }
     }
-    let today = crate::now()?.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%d").to_string();
+    let today = now()?.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%d").to_string();
     let files = [
         ("config.toml".to_string(), CONFIG.to_string()),
         (format!("content/news/{today}-welcome.md"), NEWS.to_string()),

@@ -1,12 +1,90 @@
-//! The output folder: refuses dangerous targets, stages every file in a
-//! sibling temporary folder, and swaps it into place only when the whole
-//! build succeeded, so a failed build leaves the previous output untouched.
+//! Where a build's files go: a [`Sink`]. [`Twin`] stages every file in a
+//! sibling folder of the output and swaps it into place only when the
+//! whole build succeeded, so a failed build leaves the previous output
+//! untouched; [`Discard`] writes nothing (`check`); `serve` keeps the files
+//! in memory. Also refuses dangerous output folders.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use bytes::Bytes;
+
+use crate::plan::Plan;
+
+/// Where the files of a build go. `write` and `copy` are called from many
+/// threads at once.
+pub trait Sink: Sync {
+    /// Called once the build is planned, before the first file: every check
+    /// that can fail without touching the output has passed.
+    fn begin(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// One output file; `rel` uses `/` separators.
+    fn write(&self, rel: &str, bytes: Bytes) -> Result<()>;
+
+    /// One file copied from disk.
+    fn copy(&self, rel: &str, from: &Path) -> Result<()>;
+
+    /// Every file of `plan` has been written.
+    fn commit(&mut self, plan: &Plan) -> Result<()>;
+}
+
+/// Writes nothing: `check` renders every page and drops it.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: Bytes) -> Result<()> {
+        Ok(())
+    }
+
+    fn copy(&self, _: &str, _: &Path) -> Result<()> {
+        Ok(())
+    }
+
+    fn commit(&mut self, _: &Plan) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The output folder of `build`, written through its [`Staging`] twin,
+/// which is made when the build begins to write.
+pub struct Twin {
+    output: PathBuf,
+    staging: Option<Staging>,
+}
+
+impl Twin {
+    pub fn new(output: &Path) -> Twin {
+        Twin { output: output.to_path_buf(), staging: None }
+    }
+
+    fn staging(&self) -> &Staging {
+        self.staging.as_ref().expect("writes come after begin")
+    }
+}
+
+impl Sink for Twin {
+    fn begin(&mut self) -> Result<()> {
+        self.staging = Some(Staging::create(&self.output)?);
+        Ok(())
+    }
+
+    fn write(&self, rel: &str, bytes: Bytes) -> Result<()> {
+        self.staging().write(rel, &bytes)
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        self.staging().copy(rel, from)
+    }
+
+    fn commit(&mut self, plan: &Plan) -> Result<()> {
+        self.staging.take().expect("commit comes after begin").commit(&plan.output_files())
+    }
+}
 
 /// A file in every output folder that says broadsheet made it, so that a
 /// later build may replace the folder. Without it, broadsheet refuses to
@@ -131,9 +209,9 @@ impl Staging {
     }
 
     /// Removes what an earlier build left in the twin that this one did not
-    /// write (`keep` lists every output file), then puts the twin in place
-    /// of the output; the old output becomes the twin.
-    pub fn commit(mut self, keep: &std::collections::HashSet<String>) -> Result<()> {
+    /// write (`keep` lists every output file but the marker), then puts the
+    /// twin in place of the output; the old output becomes the twin.
+    pub fn commit(mut self, keep: &HashSet<String>) -> Result<()> {
         // The twin may hold files of an older site, or files someone added to
         // the output since (a deploy step's CNAME): only this site's stay.
         if self.reused {
@@ -220,9 +298,9 @@ fn clear_way(dir: &Path, rel: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// Deletes every file under `dir` not in `keep`, and the folders left
-/// empty; the top-level folders are walked in parallel.
-fn remove_others(dir: &Path, keep: &std::collections::HashSet<String>) -> Result<()> {
+/// Deletes every file under `dir` not in `keep` (nor the marker), and the
+/// folders left empty; the top-level folders are walked in parallel.
+fn remove_others(dir: &Path, keep: &HashSet<String>) -> Result<()> {
     use rayon::prelude::*;
     let tops: Vec<PathBuf> = fs::read_dir(dir)
         .with_context(|| format!("cannot list {}", dir.display()))?
@@ -237,7 +315,7 @@ fn remove_others(dir: &Path, keep: &std::collections::HashSet<String>) -> Result
             if entry.file_type().is_dir() {
                 // Fails, harmlessly, while the folder still holds kept files.
                 let _ = fs::remove_dir(entry.path());
-            } else if !keep.contains(&rel) {
+            } else if rel != MARKER && !keep.contains(&rel) {
                 fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
             }
         }
@@ -278,8 +356,7 @@ mod tests {
         for (rel, bytes) in files {
             staging.write(rel, bytes).unwrap();
         }
-        let mut keep: std::collections::HashSet<String> = files.iter().map(|(rel, _)| rel.to_string()).collect();
-        keep.insert(MARKER.to_string());
+        let keep: HashSet<String> = files.iter().map(|(rel, _)| rel.to_string()).collect();
         staging.commit(&keep).unwrap();
     }
 

@@ -2,14 +2,33 @@
 //! with the full rendered body of each article.
 
 use super::Xml;
-use crate::render::Site;
+use crate::config::Config;
+use crate::parse::Article;
+use crate::render::Views;
+use crate::render::views::{CategoryView, Summary};
 
-/// An RSS 2.0 feed of `articles`; `category` narrows the channel to one.
-pub fn rss(site: &Site, articles: &[usize], self_url: &str, category: Option<usize>) -> Vec<u8> {
-    let config = site.config;
+/// One article of a feed or of the news sitemap: what they show of it.
+pub struct Item<'a> {
+    pub article: &'a Article,
+    pub summary: &'a Summary<'a>,
+}
+
+/// The items of the articles at `indices`.
+pub fn items<'a>(views: &'a Views, indices: &[usize]) -> Vec<Item<'a>> {
+    indices.iter().map(|&i| Item { article: &views.site.articles[i], summary: views.summary(i) }).collect()
+}
+
+/// An RSS 2.0 feed of `items`; `category` narrows the channel to one.
+pub fn rss(
+    config: &Config,
+    categories: &[CategoryView],
+    items: &[Item],
+    self_url: &str,
+    category: Option<usize>,
+) -> Vec<u8> {
     let (title, link, description) = match category {
         Some(c) => {
-            let view = &site.categories[c];
+            let view = &categories[c];
             (
                 format!("{} — {}", config.title, view.name),
                 view.url.clone(),
@@ -35,22 +54,21 @@ pub fn rss(site: &Site, articles: &[usize], self_url: &str, category: Option<usi
             xml.text("language", &[], &config.language);
             xml.text("generator", &[], "broadsheet");
             xml.empty("atom:link", &[("href", self_url), ("rel", "self"), ("type", "application/rss+xml")]);
-            if !articles.is_empty() {
+            if !items.is_empty() {
                 // The newest change, never the build time: the same input
                 // gives the same feed.
-                xml.text("lastBuildDate", &[], &rfc2822(latest_change(site, articles)));
+                xml.text("lastBuildDate", &[], &rfc2822(latest_change(items.iter().map(|i| i.article))));
             }
-            for &i in articles {
-                rss_item(xml, site, i);
+            for item in items {
+                rss_item(xml, item);
             }
         });
     });
     xml.finish()
 }
 
-fn rss_item(xml: &mut Xml, site: &Site, i: usize) {
-    let summary = site.summary(i);
-    let article = &site.articles[i];
+fn rss_item(xml: &mut Xml, item: &Item) {
+    let Item { summary, article } = item;
     xml.element("item", &[], |xml| {
         xml.text("title", &[], summary.title);
         xml.text("link", &[], summary.url);
@@ -74,8 +92,7 @@ fn rss_item(xml: &mut Xml, site: &Site, i: usize) {
 }
 
 /// The Atom 1.0 feed of the site's newest articles.
-pub fn atom(site: &Site, articles: &[usize]) -> Vec<u8> {
-    let config = site.config;
+pub fn atom(config: &Config, items: &[Item]) -> Vec<u8> {
     let mut xml = Xml::new();
     xml.element("feed", &[("xmlns", "http://www.w3.org/2005/Atom"), ("xml:lang", &config.language)], |xml| {
         xml.text("id", &[], &config.url("/"));
@@ -86,22 +103,21 @@ pub fn atom(site: &Site, articles: &[usize]) -> Vec<u8> {
         xml.empty("link", &[("href", &config.url("/")), ("rel", "alternate"), ("type", "text/html")]);
         xml.empty("link", &[("href", &config.url("/atom.xml")), ("rel", "self"), ("type", "application/atom+xml")]);
         xml.text("generator", &[], "broadsheet");
-        let updated = if articles.is_empty() {
+        let updated = if items.is_empty() {
             "1970-01-01T00:00:00Z".to_string()
         } else {
-            rfc3339(latest_change(site, articles))
+            rfc3339(latest_change(items.iter().map(|i| i.article)))
         };
         xml.text("updated", &[], &updated);
-        for &i in articles {
-            atom_entry(xml, site, i);
+        for item in items {
+            atom_entry(xml, config, item);
         }
     });
     xml.finish()
 }
 
-fn atom_entry(xml: &mut Xml, site: &Site, i: usize) {
-    let summary = site.summary(i);
-    let article = &site.articles[i];
+fn atom_entry(xml: &mut Xml, config: &Config, item: &Item) {
+    let Item { summary, article } = item;
     xml.element("entry", &[], |xml| {
         xml.text("id", &[], summary.url);
         xml.text("title", &[], summary.title);
@@ -110,7 +126,7 @@ fn atom_entry(xml: &mut Xml, site: &Site, i: usize) {
         xml.text("updated", &[], &summary.updated.as_ref().unwrap_or(&summary.date).iso);
         if summary.authors.is_empty() {
             // Atom requires an author: the publication stands in.
-            xml.element("author", &[], |xml| xml.text("name", &[], &site.config.title));
+            xml.element("author", &[], |xml| xml.text("name", &[], &config.title));
         }
         for author in &summary.authors {
             xml.element("author", &[], |xml| {
@@ -130,15 +146,8 @@ fn atom_entry(xml: &mut Xml, site: &Site, i: usize) {
 }
 
 /// The latest `updated` or `date` among `articles`.
-pub fn latest_change<'a>(site: &'a Site, articles: &[usize]) -> &'a jiff::ZonedDateTime {
-    articles
-        .iter()
-        .map(|&i| {
-            let front = &site.articles[i].front;
-            front.updated.as_ref().unwrap_or(&front.date)
-        })
-        .max()
-        .expect("called with at least one article")
+pub fn latest_change<'a>(articles: impl Iterator<Item = &'a Article>) -> &'a jiff::ZonedDateTime {
+    articles.map(|a| a.front.updated.as_ref().unwrap_or(&a.front.date)).max().expect("called with at least one article")
 }
 
 pub fn rfc2822(date: &jiff::ZonedDateTime) -> String {

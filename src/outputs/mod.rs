@@ -1,111 +1,122 @@
 //! The files of a site that are not pages: feeds, sitemaps, robots.txt and
-//! the highlighting stylesheet. XML is written with quick-xml's writer, so
-//! every value is escaped by the library, never by string concatenation.
+//! the highlighting stylesheet, made for the files the plan lists. XML is
+//! written with quick-xml's writer, so every value is escaped by the
+//! library, never by string concatenation.
+//!
+//! Each file is made by a function of exactly the inputs its key is
+//! computed from: a feed from the articles it lists (counted by version),
+//! the sitemap from its entries. `serve` keeps a file while its key holds.
 
 pub mod feeds;
 pub mod sitemaps;
 
-use std::sync::Arc;
-
+use bytes::Bytes;
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
 
 use crate::diag::Diagnostic;
-use crate::render::Site;
+use crate::plan::{Generated, Plan};
+use crate::render::Views;
+use crate::render::key::{self, Key};
 
 /// One generated file: output path and bytes.
-pub type Generated = (String, Arc<[u8]>);
+pub type File = (String, Bytes);
 
-/// Generated files `serve` keeps from one build to the next: by group
-/// (a feed, the sitemap, the news sitemap), with the key of what each was
-/// made from, as for pages (see [`crate::render::Site::page_key`]).
+/// Generated files kept from one build to the next (`serve`): by group (a
+/// feed, the sitemap and its parts, the news sitemap) with the key of what
+/// they were made from.
 #[derive(Default)]
-pub struct Kept(FxHashMap<String, (Vec<u8>, Vec<Generated>)>);
+pub struct Kept {
+    pub keep: bool,
+    groups: FxHashMap<String, (Key, Vec<File>)>,
+}
 
-/// Every non-page output of the site. `pages` are the site paths of all
-/// pages (for the sitemap); `now` decides the news sitemap's window. With
-/// `kept`, a group whose key did not change is taken from it.
-pub fn all(
-    site: &Site,
-    pages: &[(String, crate::render::Page)],
-    now: Timestamp,
-    mut kept: Option<&mut Kept>,
-) -> Result<Vec<Generated>, Diagnostic> {
-    let mut files = Vec::new();
-    let limit = site.config.feed_limit;
-    let newest = &site.lists.newest[..site.lists.newest.len().min(limit)];
-    files.extend(kept_or(
-        kept.as_deref_mut(),
-        "feed.xml",
-        || site.versions_key(newest),
-        || vec![generated("feed.xml", feeds::rss(site, newest, &site.config.url("/feed.xml"), None))],
-    ));
-    files.extend(kept_or(
-        kept.as_deref_mut(),
-        "atom.xml",
-        || site.versions_key(newest),
-        || vec![generated("atom.xml", feeds::atom(site, newest))],
-    ));
-    for (index, listing) in site.lists.by_category.iter().enumerate() {
-        let articles = &listing.articles[..listing.articles.len().min(limit)];
-        let path = format!("{}/feed.xml", listing.view.slug);
-        files.extend(kept_or(
-            kept.as_deref_mut(),
-            &path,
-            || site.versions_key(articles),
-            || {
-                let self_url = site.config.url(&format!("/{path}"));
-                vec![generated(&path, feeds::rss(site, articles, &self_url, Some(index)))]
-            },
-        ));
+impl Kept {
+    pub fn new(keep: bool) -> Kept {
+        Kept { keep, groups: FxHashMap::default() }
     }
-    files.extend(kept_or(
-        kept.as_deref_mut(),
-        "sitemap.xml",
-        || sitemaps::key(site, pages),
-        || sitemaps::sitemaps(site, pages),
-    ));
-    let recent = sitemaps::recent(site, now);
-    files.extend(kept_or(
-        kept,
-        "news-sitemap.xml",
-        || site.versions_key(&recent),
-        || vec![generated("news-sitemap.xml", sitemaps::news(site, &recent))],
-    ));
-    files.push(generated("robots.txt", robots(site).into_bytes()));
-    let css = crate::parse::highlight::stylesheet(site.config.highlight_theme.as_deref())?;
-    files.push(generated("syntax.css", css.into_bytes()));
+
+    /// The files of `group` as kept when their key is `key`, else made.
+    fn get_or(&mut self, group: &str, key: Key, make: impl FnOnce() -> Vec<File>) -> Vec<File> {
+        if let Some((old, files)) = self.groups.get(group)
+            && *old == key
+        {
+            return files.clone();
+        }
+        let files = make();
+        if self.keep {
+            self.groups.insert(group.to_string(), (key, files.clone()));
+        }
+        files
+    }
+}
+
+/// Every generated file of `plan`, in its order. `now` decides the news
+/// sitemap's window.
+pub fn make(views: &Views, plan: &Plan, now: Timestamp, kept: &mut Kept) -> Result<Vec<File>, Diagnostic> {
+    let site = views.site;
+    let config = site.config;
+    let limit = config.feed_limit;
+    let mut files = Vec::with_capacity(plan.generated.len());
+    for (name, output) in &plan.generated {
+        let made = match *output {
+            Generated::Rss(category) => {
+                let list = match category {
+                    None => &site.lists.newest,
+                    Some(c) => &site.lists.by_category[c].articles,
+                };
+                let shown = &list[..list.len().min(limit)];
+                let key = key::of(name, &(versions(views, shown), category));
+                kept.get_or(name, key, || {
+                    let self_url = config.url(&format!("/{name}"));
+                    let items = feeds::items(views, shown);
+                    vec![file(name, feeds::rss(config, views.categories, &items, &self_url, category))]
+                })
+            }
+            Generated::Atom => {
+                let shown = &site.lists.newest[..site.lists.newest.len().min(limit)];
+                let key = key::of(name, &versions(views, shown));
+                kept.get_or(name, key, || vec![file(name, feeds::atom(config, &feeds::items(views, shown)))])
+            }
+            Generated::Sitemap => {
+                let entries = sitemaps::entries(site, &plan.pages);
+                let key = key::of(name, &sitemaps::keyed(&entries));
+                kept.get_or(name, key, || sitemaps::sitemaps(config, &entries))
+            }
+            // Made with the sitemap.
+            Generated::SitemapPart(_) => continue,
+            Generated::NewsSitemap => {
+                let recent = sitemaps::recent(site, now);
+                let key = key::of(name, &versions(views, &recent));
+                kept.get_or(name, key, || vec![file(name, sitemaps::news(config, &feeds::items(views, &recent)))])
+            }
+            Generated::Robots => vec![file(name, robots(config).into_bytes())],
+            Generated::SyntaxCss => {
+                vec![file(name, crate::highlight::stylesheet(config.highlight_theme.as_deref())?.into_bytes())]
+            }
+        };
+        files.extend(made);
+    }
+    debug_assert!(files.iter().map(|(name, _)| name).eq(plan.generated.iter().map(|(name, _)| name)));
     Ok(files)
 }
 
-fn generated(name: &str, bytes: Vec<u8>) -> Generated {
-    (name.to_string(), bytes.into())
+/// What the articles at `indices` are made of, for a key: their versions.
+/// A feed is made from config.toml and its [`feeds::Item`]s alone, each a
+/// function of its article.
+fn versions(views: &Views, indices: &[usize]) -> Vec<u64> {
+    indices.iter().map(|&i| views.site.articles[i].version).collect()
 }
 
-/// The files of `group` from `kept` when their key is the same, else made.
-fn kept_or(
-    kept: Option<&mut Kept>,
-    group: &str,
-    key: impl FnOnce() -> Vec<u8>,
-    make: impl FnOnce() -> Vec<Generated>,
-) -> Vec<Generated> {
-    let Some(kept) = kept else { return make() };
-    let key = key();
-    if let Some((old, files)) = kept.0.get(group)
-        && *old == key
-    {
-        return files.clone();
-    }
-    let files = make();
-    kept.0.insert(group.to_string(), (key, files.clone()));
-    files
+fn file(name: &str, bytes: Vec<u8>) -> File {
+    (name.to_string(), Bytes::from(bytes))
 }
 
-fn robots(site: &Site) -> String {
+fn robots(config: &crate::config::Config) -> String {
     format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
-        site.config.url("/sitemap.xml"),
-        site.config.url("/news-sitemap.xml")
+        config.url("/sitemap.xml"),
+        config.url("/news-sitemap.xml")
     )
 }
 

@@ -4,49 +4,50 @@
 
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
-use super::{Generated, Xml};
-use crate::render::Site;
-use crate::render::site::{Key, Kind, Page};
+use super::feeds::{Item, latest_change};
+use super::{File, Xml};
+use crate::config::Config;
+use crate::plan::MAX_URLS;
+use crate::plan::site::{Kind, Page, Site};
 
-/// The most URLs one sitemap file may hold.
-pub const MAX_URLS: usize = 50_000;
 /// The most articles the news sitemap may hold, and its window.
 pub const NEWS_MAX: usize = 1_000;
 pub const NEWS_WINDOW: SignedDuration = SignedDuration::from_hours(48);
 
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-/// The sitemap files: one, or an index and its parts.
-pub fn sitemaps(site: &Site, pages: &[(String, Page)]) -> Vec<Generated> {
-    let entries: Vec<(String, Option<&ZonedDateTime>)> = pages
+/// A page of the sitemap: its site path and last change.
+pub type Entry<'a> = (&'a str, Option<&'a ZonedDateTime>);
+
+/// Every page but the 404 page, with its last change.
+pub fn entries<'a>(site: &'a Site, pages: &'a [(String, Page)]) -> Vec<Entry<'a>> {
+    pages
         .iter()
         .filter(|(_, page)| !matches!(page, Page::NotFound))
-        .map(|(path, page)| (site.config.url(path), lastmod(site, *page)))
-        .collect();
-    split(&entries, MAX_URLS, |name| site.config.url(&format!("/{name}")))
+        .map(|(path, page)| (path.as_str(), lastmod(site, *page)))
+        .collect()
 }
 
-/// What the sitemap is made of: every page's path and last change.
-pub fn key(site: &Site, pages: &[(String, Page)]) -> Vec<u8> {
-    let mut key = Key::default();
-    for (path, page) in pages.iter().filter(|(_, page)| !matches!(page, Page::NotFound)) {
-        key.text(path);
-        match lastmod(site, *page) {
-            Some(date) => {
-                key.number(1);
-                key.number(date.timestamp().as_second() as u64);
-                key.number(date.timestamp().subsec_nanosecond() as u64);
-                key.number(date.offset().seconds() as u64);
-            }
-            None => key.number(0),
-        }
-    }
-    key.into_bytes()
+/// An entry as a key sees it: path, and the instant (seconds, nanoseconds)
+/// and offset of the last change.
+pub type Keyed<'a> = (&'a str, Option<(i64, i32, i32)>);
+
+pub fn keyed<'a>(entries: &'a [Entry]) -> Vec<Keyed<'a>> {
+    let instant =
+        |d: &ZonedDateTime| (d.timestamp().as_second(), d.timestamp().subsec_nanosecond(), d.offset().seconds());
+    entries.iter().map(|(path, date)| (*path, date.map(instant))).collect()
+}
+
+/// The sitemap files: one, or an index and its parts.
+pub fn sitemaps(config: &Config, entries: &[Entry]) -> Vec<File> {
+    let entries: Vec<(String, Option<&ZonedDateTime>)> =
+        entries.iter().map(|(path, date)| (config.url(path), *date)).collect();
+    split(&entries, MAX_URLS, |name| config.url(&format!("/{name}")))
 }
 
 /// One sitemap, or above `max` URLs an index at sitemap.xml and parts
 /// sitemap-1.xml, sitemap-2.xml, … (`url` gives a part's URL).
-fn split(entries: &[(String, Option<&ZonedDateTime>)], max: usize, url: impl Fn(&str) -> String) -> Vec<Generated> {
+fn split(entries: &[(String, Option<&ZonedDateTime>)], max: usize, url: impl Fn(&str) -> String) -> Vec<File> {
     if entries.len() <= max {
         return vec![("sitemap.xml".to_string(), urlset(entries).into())];
     }
@@ -86,7 +87,9 @@ fn urlset(entries: &[(String, Option<&ZonedDateTime>)]) -> Vec<u8> {
 /// The last change of what a page shows: an article's `updated` or `date`,
 /// a listing's newest; never the build time.
 fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
-    let latest = |articles: &[usize]| (!articles.is_empty()).then(|| super::feeds::latest_change(site, articles));
+    let latest = |articles: &[usize]| {
+        (!articles.is_empty()).then(|| latest_change(articles.iter().map(|&i| &*site.articles[i])))
+    };
     match page {
         Page::Article(i) => {
             let front = &site.articles[i].front;
@@ -119,18 +122,17 @@ pub fn recent(site: &Site, now: Timestamp) -> Vec<usize> {
 }
 
 /// The Google News sitemap of the `recent` articles.
-pub fn news(site: &Site, recent: &[usize]) -> Vec<u8> {
+pub fn news(config: &Config, recent: &[Item]) -> Vec<u8> {
     let mut xml = Xml::new();
     let namespaces = [("xmlns", SITEMAP_NS), ("xmlns:news", "http://www.google.com/schemas/sitemap-news/0.9")];
     xml.element("urlset", &namespaces, |xml| {
-        for &i in recent {
-            let summary = site.summary(i);
+        for Item { summary, .. } in recent {
             xml.element("url", &[], |xml| {
                 xml.text("loc", &[], summary.url);
                 xml.element("news:news", &[], |xml| {
                     xml.element("news:publication", &[], |xml| {
-                        xml.text("news:name", &[], &site.config.title);
-                        xml.text("news:language", &[], &site.config.language);
+                        xml.text("news:name", &[], &config.title);
+                        xml.text("news:language", &[], &config.language);
                     });
                     xml.text("news:publication_date", &[], &summary.date.iso);
                     xml.text("news:title", &[], summary.title);

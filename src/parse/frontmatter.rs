@@ -14,24 +14,6 @@ use crate::diag::{Diagnostic, Location};
 use crate::keys::{self, Source};
 use crate::text::{slugify, smarten};
 
-const KEYS: [&str; 13] = [
-    "title",
-    "description",
-    "date",
-    "updated",
-    "authors",
-    "tags",
-    "category",
-    "slug",
-    "further_context",
-    "image",
-    "featured",
-    "draft",
-    "extra",
-];
-const IMAGE_KEYS: [&str; 4] = ["src", "alt", "caption", "credit"];
-const REF_KEYS: [&str; 2] = ["path", "note"];
-
 #[derive(Debug, Clone)]
 pub struct FrontMatter {
     /// With typographic punctuation, like every text field below.
@@ -147,7 +129,7 @@ impl<'de> Deserialize<'de> for RawRef {
 /// content path `rel` in category folder `category`.
 pub fn parse(rel: &str, category: &str, text: &str, config: &Config) -> Result<Parsed, Vec<Diagnostic>> {
     let path = format!("content/{rel}");
-    let (toml_range, body_offset) = split(text).map_err(|diag| vec![diag.at_path(&path, text)])?;
+    let (toml_range, body_offset) = split(text).map_err(|problem| vec![problem.at_path(&path, text)])?;
     let source = Source { path: &path, file_text: text, offset: toml_range.start };
     let toml_text = &text[toml_range];
     let (table, errors) = DeTable::parse_recoverable(toml_text);
@@ -204,23 +186,23 @@ struct Problem {
 
 impl Problem {
     fn at_path(self, path: &str, text: &str) -> Diagnostic {
-        let first_line = text.find('\n').unwrap_or(text.len());
-        let first_line = text[..first_line].trim_end_matches('\r').len();
-        Diagnostic::error(self.message).at(Location::span(path, text, 0..first_line)).label(self.label).hint(self.hint)
+        Diagnostic::error(self.message).at(Location::first_line(path, text)).label(self.label).hint(self.hint)
     }
 }
 
 /// Checks every key; returns the known keys suggested for misspelt ones.
 fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) -> Vec<&'static str> {
-    let misspelt = keys::check(table, &KEYS, |k| format!("unknown front-matter key `{k}`"), source, diags);
+    let known = keys::fields::<Raw>();
+    let misspelt = keys::check(table, known, |k| format!("unknown front-matter key `{k}`"), source, diags);
     if let Some(image) = keys::table(table, "image") {
-        let _ = keys::check(image, &IMAGE_KEYS, |k| format!("unknown key `{k}` in `image`"), source, diags);
+        let known = keys::fields::<RawImage>();
+        let _ = keys::check(image, known, |k| format!("unknown key `{k}` in `image`"), source, diags);
     }
     if let Some(DeValue::Array(refs)) = table.get("further_context").map(|v| v.get_ref()) {
+        let known = keys::fields::<RawRefTable>();
         for entry in refs.iter() {
             if let DeValue::Table(entry) = entry.get_ref() {
-                let _ =
-                    keys::check(entry, &REF_KEYS, |k| format!("unknown key `{k}` in `further_context`"), source, diags);
+                let _ = keys::check(entry, known, |k| format!("unknown key `{k}` in `further_context`"), source, diags);
             }
         }
     }
@@ -236,135 +218,16 @@ fn validate(
     misspelt: &[&str],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FrontMatter> {
-    let whole = || {
-        let first = source.file_text.find('\n').unwrap_or(0);
-        Location::span(source.path, source.file_text, 0..first)
-    };
-    let file_name = rel.rsplit('/').next().unwrap_or(rel);
-    let title = match raw.title {
-        Some(title) if !title.get_ref().trim().is_empty() => Some(smarten(title.get_ref().trim())),
-        Some(title) => {
-            diags.push(
-                Diagnostic::error("`title` is empty")
-                    .at(source.location(title.span()))
-                    .hint("every article needs a headline"),
-            );
-            None
-        }
-        None if misspelt.contains(&"title") => None,
-        None => {
-            diags.push(
-                Diagnostic::error("article has no `title`")
-                    .at(whole())
-                    .label("front matter starts here")
-                    .hint("add a line such as title = \"Navy Task Force Arrives in the Caribbean\""),
-            );
-            None
-        }
-    };
-    let date = match raw.date {
-        Some(value) => datetime(&value, "date", source, tz, diags),
-        None => match date_prefix(file_name) {
-            Some(date) => date.to_zoned_datetime(tz.clone()).ok(),
-            None if misspelt.contains(&"date") => None,
-            None => {
-                diags.push(
-                    Diagnostic::error("article has no `date`")
-                        .at(whole())
-                        .label("front matter starts here")
-                        .hint("add a line such as date = 2025-03-07T09:30:00, or start the file name with the date: 2025-03-07-slug.md"),
-                );
-                None
-            }
-        },
-    };
-    let updated = raw.updated.as_ref().and_then(|value| datetime(value, "updated", source, tz, diags));
-    if let (Some(date), Some(updated), Some(value)) = (&date, &updated, &raw.updated)
-        && updated < date
-    {
-        diags.push(
-            Diagnostic::error("`updated` is before `date`")
-                .at(source.location(value.span()))
-                .label(format!("the article is dated {}", rfc3339(date))),
-        );
-    }
-    if let Some(given) = &raw.category
-        && given.get_ref() != category
-    {
-        diags.push(
-            Diagnostic::error(format!(
-                "`category` is \"{}\" but the article is in the folder content/{category}/",
-                given.get_ref()
-            ))
-            .at(source.location(given.span()))
-            .hint(format!("move the file to content/{}/, or remove the `category` line", given.get_ref())),
-        );
-    }
-    let slug = match &raw.slug {
-        Some(slug) => {
-            if slugify(slug.get_ref()) != *slug.get_ref() {
-                diags.push(Diagnostic::error("`slug` is not a URL slug").at(source.location(slug.span())).hint(
-                    format!("use lowercase letters, digits and dashes, e.g. slug = \"{}\"", slugify(slug.get_ref())),
-                ));
-            }
-            slug.get_ref().clone()
-        }
-        None => default_slug(rel),
-    };
-    if slug.is_empty() {
-        diags.push(
-            Diagnostic::error("the file name gives an empty slug")
-                .at(whole())
-                .hint("add a line such as slug = \"naval-task-force\""),
-        );
-    }
-    let authors = non_empty_strings(
-        raw.authors,
-        "an author name is empty",
-        "remove the empty entry, or name the author",
-        source,
-        diags,
-    );
-    for author in &authors {
-        if slugify(author).is_empty() {
-            diags.push(
-                Diagnostic::error(format!("author \"{author}\" has no letters or digits to make a page address from"))
-                    .at(whole())
-                    .hint("write the author's name, or an author-profile key from config.toml"),
-            );
-        }
-    }
-    let tags = non_empty_strings(raw.tags, "a tag is empty", "remove the empty entry", source, diags);
-    for tag in &tags {
-        if slugify(tag).is_empty() {
-            diags.push(
-                Diagnostic::error(format!("tag \"{tag}\" has no letters or digits to make a URL from")).at(whole()),
-            );
-        }
-    }
-    let description = raw.description.and_then(|d| {
-        let text = smarten(d.get_ref().trim());
-        let length = text.chars().count();
-        if length > DEK_LIMIT {
-            diags.push(
-                Diagnostic::warning(format!("the description is {length} characters long"))
-                    .at(source.location(d.span()))
-                    .hint(format!("a dek is one or two sentences; keep it under {DEK_LIMIT} characters")),
-            );
-        }
-        (!text.is_empty()).then_some(text)
-    });
+    let whole = Location::first_line(source.path, source.file_text);
+    let title = title(raw.title, misspelt, &whole, source, diags);
+    let (date, updated) = dates(raw.date.as_ref(), raw.updated.as_ref(), rel, misspelt, &whole, source, tz, diags);
+    check_category(raw.category.as_ref(), category, source, diags);
+    let slug = slug(raw.slug.as_ref(), rel, &whole, source, diags);
+    let authors = names(raw.authors, Names::AUTHORS, source, diags);
+    let tags = names(raw.tags, Names::TAGS, source, diags);
+    let description = raw.description.and_then(|d| description(d, source, diags));
     let image = raw.image.and_then(|image| validate_image(image, title.as_deref(), source, diags));
-    let further_context = raw
-        .further_context
-        .into_iter()
-        .map(|entry| {
-            let location = source.location(entry.span());
-            let entry = entry.into_inner();
-            let (path, anchor) = split_anchor(entry.path.strip_prefix("@/").unwrap_or(&entry.path));
-            ContextRef { path, anchor, note: entry.note.map(|n| smarten(n.trim())), location }
-        })
-        .collect();
+    let further_context = raw.further_context.into_iter().map(|entry| context_ref(entry, source)).collect();
     Some(FrontMatter {
         title: title?,
         description,
@@ -379,6 +242,193 @@ fn validate(
         draft: raw.draft,
         extra: raw.extra,
     })
+}
+
+/// The headline, with typographic punctuation.
+fn title(
+    raw: Option<Spanned<String>>,
+    misspelt: &[&str],
+    whole: &Location,
+    source: Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    match raw {
+        Some(title) if !title.get_ref().trim().is_empty() => Some(smarten(title.get_ref().trim())),
+        Some(title) => {
+            diags.push(
+                Diagnostic::error("`title` is empty")
+                    .at(source.location(title.span()))
+                    .hint("every article needs a headline"),
+            );
+            None
+        }
+        // "did you mean `title`?" already said it.
+        None if misspelt.contains(&"title") => None,
+        None => {
+            diags.push(
+                Diagnostic::error("article has no `title`")
+                    .at(whole.clone())
+                    .label("front matter starts here")
+                    .hint("add a line such as title = \"Navy Task Force Arrives in the Caribbean\""),
+            );
+            None
+        }
+    }
+}
+
+/// `date` (or the file name's date) and `updated`, which must not be
+/// before it.
+#[allow(clippy::too_many_arguments)]
+fn dates(
+    date: Option<&Spanned<toml::Value>>,
+    updated: Option<&Spanned<toml::Value>>,
+    rel: &str,
+    misspelt: &[&str],
+    whole: &Location,
+    source: Source,
+    tz: &TimeZone,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<ZonedDateTime>, Option<ZonedDateTime>) {
+    let file_name = rel.rsplit('/').next().unwrap_or(rel);
+    let date = match date {
+        Some(value) => datetime(value, "date", source, tz, diags),
+        None => match date_prefix(file_name) {
+            Some(date) => date.to_zoned_datetime(tz.clone()).ok(),
+            None if misspelt.contains(&"date") => None,
+            None => {
+                diags.push(
+                    Diagnostic::error("article has no `date`")
+                        .at(whole.clone())
+                        .label("front matter starts here")
+                        .hint("add a line such as date = 2025-03-07T09:30:00, or start the file name with the date: 2025-03-07-slug.md"),
+                );
+                None
+            }
+        },
+    };
+    let updated_at = updated.and_then(|value| datetime(value, "updated", source, tz, diags));
+    if let (Some(date), Some(at), Some(value)) = (&date, &updated_at, updated)
+        && at < date
+    {
+        diags.push(
+            Diagnostic::error("`updated` is before `date`")
+                .at(source.location(value.span()))
+                .label(format!("the article is dated {}", rfc3339(date))),
+        );
+    }
+    (date, updated_at)
+}
+
+/// A `category` line must agree with the folder the file is in.
+fn check_category(given: Option<&Spanned<String>>, folder: &str, source: Source, diags: &mut Vec<Diagnostic>) {
+    if let Some(given) = given
+        && given.get_ref() != folder
+    {
+        diags.push(
+            Diagnostic::error(format!(
+                "`category` is \"{}\" but the article is in the folder content/{folder}/",
+                given.get_ref()
+            ))
+            .at(source.location(given.span()))
+            .hint(format!("move the file to content/{}/, or remove the `category` line", given.get_ref())),
+        );
+    }
+}
+
+/// `slug`, which must be a URL slug, or the one the file name gives.
+fn slug(
+    given: Option<&Spanned<String>>,
+    rel: &str,
+    whole: &Location,
+    source: Source,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let slug = match given {
+        Some(slug) => {
+            if slugify(slug.get_ref()) != *slug.get_ref() {
+                diags.push(Diagnostic::error("`slug` is not a URL slug").at(source.location(slug.span())).hint(
+                    format!("use lowercase letters, digits and dashes, e.g. slug = \"{}\"", slugify(slug.get_ref())),
+                ));
+            }
+            slug.get_ref().clone()
+        }
+        None => default_slug(rel),
+    };
+    if slug.is_empty() {
+        diags.push(
+            Diagnostic::error("the file name gives an empty slug")
+                .at(whole.clone())
+                .hint("add a line such as slug = \"naval-task-force\""),
+        );
+    }
+    slug
+}
+
+/// How the problems of one list of names are worded.
+struct Names {
+    empty: &'static str,
+    empty_hint: &'static str,
+    /// With `{}` for the name.
+    no_slug: &'static str,
+    no_slug_hint: Option<&'static str>,
+}
+
+impl Names {
+    const AUTHORS: Names = Names {
+        empty: "an author name is empty",
+        empty_hint: "remove the empty entry, or name the author",
+        no_slug: "author \"{}\" has no letters or digits to make a page address from",
+        no_slug_hint: Some("write the author's name, or an author-profile key from config.toml"),
+    };
+    const TAGS: Names = Names {
+        empty: "a tag is empty",
+        empty_hint: "remove the empty entry",
+        no_slug: "tag \"{}\" has no letters or digits to make a URL from",
+        no_slug_hint: None,
+    };
+}
+
+/// Authors or tags, trimmed and without duplicates; an empty name, or one
+/// that gives no URL, is an error at that name.
+fn names(values: Vec<Spanned<String>>, words: Names, source: Source, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut out = Vec::with_capacity(values.len());
+    for value in values {
+        let text = value.get_ref().trim();
+        if text.is_empty() {
+            diags.push(Diagnostic::error(words.empty).at(source.location(value.span())).hint(words.empty_hint));
+        } else if slugify(text).is_empty() {
+            let mut problem = Diagnostic::error(words.no_slug.replace("{}", text)).at(source.location(value.span()));
+            if let Some(hint) = words.no_slug_hint {
+                problem = problem.hint(hint);
+            }
+            diags.push(problem);
+        } else if !out.iter().any(|v: &String| v == text) {
+            out.push(text.to_string());
+        }
+    }
+    out
+}
+
+/// The dek, with typographic punctuation; a long one is a warning.
+fn description(raw: Spanned<String>, source: Source, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let text = smarten(raw.get_ref().trim());
+    let length = text.chars().count();
+    if length > DEK_LIMIT {
+        diags.push(
+            Diagnostic::warning(format!("the description is {length} characters long"))
+                .at(source.location(raw.span()))
+                .hint(format!("a dek is one or two sentences; keep it under {DEK_LIMIT} characters")),
+        );
+    }
+    (!text.is_empty()).then_some(text)
+}
+
+/// A further-context entry, its path split from its `#anchor`.
+fn context_ref(entry: Spanned<RawRef>, source: Source) -> ContextRef {
+    let location = source.location(entry.span());
+    let entry = entry.into_inner();
+    let (path, anchor) = split_anchor(entry.path.strip_prefix("@/").unwrap_or(&entry.path));
+    ContextRef { path, anchor, note: entry.note.map(|n| smarten(n.trim())), location }
 }
 
 fn validate_image(
@@ -471,25 +521,6 @@ fn poor_alt(alt: &str, title: Option<&str>, src: Option<&str>) -> Option<String>
         return Some(format!("the image's alt text is a file name: \"{alt}\""));
     }
     GENERIC.contains(&normal.as_str()).then(|| format!("the image's alt text is a generic word: \"{alt}\""))
-}
-
-fn non_empty_strings(
-    values: Vec<Spanned<String>>,
-    message: &str,
-    hint: &str,
-    source: Source,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<String> {
-    let mut out = Vec::with_capacity(values.len());
-    for value in values {
-        let text = value.get_ref().trim();
-        if text.is_empty() {
-            diags.push(Diagnostic::error(message).at(source.location(value.span())).hint(hint));
-        } else if !out.iter().any(|v: &String| v == text) {
-            out.push(text.to_string());
-        }
-    }
-    out
 }
 
 /// A TOML date or datetime as an instant; without an offset it is in the

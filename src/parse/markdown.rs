@@ -8,8 +8,8 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 use pulldown_cmark_escape::{escape_href, escape_html};
 
 use crate::diag::{Diagnostic, Location};
+use crate::highlight::code_html;
 use crate::parse::frontmatter::split_anchor;
-use crate::parse::highlight::code_html;
 use crate::text::heading_id;
 
 /// What the body needs from the rest of the site.
@@ -98,125 +98,185 @@ pub fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
+/// Renders the body of an article: HTML, table of contents, word count,
+/// first paragraph, `@/` links and the files it shows.
 pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic>) -> Body {
     let text = &origin.file_text[origin.body_offset..];
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(text, options()).into_offset_iter().collect();
+    let events: Vec<(Event, Range)> = Parser::new_ext(text, options()).into_offset_iter().collect();
     let (ids, toc) = heading_ids(&events);
-    let footnotes = footnote_numbers(&events);
-    let mut references: HashMap<String, usize> = HashMap::new();
-    let mut body = Body { toc, ..Body::default() };
-    let mut words = WordCounter::default();
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut headings = ids.into_iter();
-    let mut paragraph: Option<String> = None;
+    let mut writer = Writer {
+        origin,
+        resolve,
+        diags,
+        footnotes: footnote_numbers(&events),
+        references: HashMap::new(),
+        body: Body { toc, ..Body::default() },
+        words: WordCounter::default(),
+        out: Vec::with_capacity(events.len()),
+        headings: ids.into_iter(),
+        paragraph: None,
+    };
     let mut events = events.into_iter();
     while let Some((event, range)) = events.next() {
-        match event {
-            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
-                words.boundary();
-                let id = headings.next().map(CowStr::from);
-                out.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                words.boundary();
-                let lang = match &kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                let mut code = String::new();
-                for (inner, _) in events.by_ref() {
-                    match inner {
-                        Event::Text(t) => code.push_str(&t),
-                        Event::End(TagEnd::CodeBlock) => break,
-                        _ => {}
-                    }
-                }
-                out.push(Event::Html(code_block(&lang, &code).into()));
-            }
-            Event::Start(Tag::Image { dest_url, title, .. }) => {
-                let mut alt = String::new();
-                for (inner, _) in events.by_ref() {
-                    match inner {
-                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
-                        Event::End(TagEnd::Image) => break,
-                        _ => {}
-                    }
-                }
-                let (src, size) = image_src(&dest_url, origin, &range, resolve, &mut body, diags);
-                out.push(Event::Html(img_tag(&src, &alt, &title, size).into()));
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) if dest_url.starts_with("@/") => {
-                let (path, anchor) = split_anchor(&dest_url[2..]);
-                let url = match (resolve.article_url(&path), &anchor) {
-                    (Some(url), Some(anchor)) => format!("{url}#{anchor}"),
-                    (Some(url), None) => url.to_string(),
-                    (None, _) => "#".to_string(),
-                };
-                body.links.push(InlineRef { path, anchor, location: origin.location(&range) });
-                out.push(Event::Start(Tag::Link { link_type, dest_url: url.into(), title, id }));
-            }
-            Event::FootnoteReference(label) => {
-                let (n, id) = footnotes.get(label.as_ref()).cloned().unwrap_or_default();
-                // A note referenced twice: the second reference needs an id of its own.
-                let count = references.entry(id.clone()).or_insert(0);
-                *count += 1;
-                let ref_id = if *count == 1 { format!("fnref-{id}") } else { format!("fnref{count}-{id}") };
-                out.push(Event::Html(
-                    format!("<sup class=\"footnote-reference\" id=\"{ref_id}\"><a href=\"#fn-{id}\">{n}</a></sup>")
-                        .into(),
-                ));
-            }
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                words.boundary();
-                let (n, id) = footnotes.get(label.as_ref()).cloned().unwrap_or_default();
-                out.push(Event::Html(
-                    format!("<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\">{n}</sup>")
-                        .into(),
-                ));
-            }
-            Event::End(TagEnd::FootnoteDefinition) => {
-                out.push(Event::Html("</div>\n".into()));
-            }
-            Event::Start(Tag::Paragraph) => {
-                words.boundary();
-                if body.first_paragraph.is_empty() && paragraph.is_none() {
-                    paragraph = Some(String::new());
-                }
-                out.push(Event::Start(Tag::Paragraph));
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if let Some(text) = paragraph.take() {
-                    body.first_paragraph = text.trim().to_string();
-                }
-                out.push(Event::End(TagEnd::Paragraph));
-            }
-            Event::Text(ref t) | Event::Code(ref t) => {
-                words.add(t);
-                if let Some(p) = &mut paragraph {
-                    p.push_str(t);
-                }
-                out.push(event);
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                words.boundary();
-                if let Some(p) = &mut paragraph {
-                    p.push(' ');
-                }
-                out.push(event);
-            }
-            other => {
-                if is_block_edge(&other) {
-                    words.boundary();
-                }
-                out.push(other);
-            }
-        }
+        writer.event(event, range, &mut events);
     }
+    let Writer { mut body, words, out, .. } = writer;
     body.word_count = words.count;
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     body.html = html;
     body
+}
+
+type Range = std::ops::Range<usize>;
+
+/// The events of a body being rewritten for the page, and what is learnt
+/// of the body on the way.
+struct Writer<'a, 'e> {
+    origin: &'a Origin<'a>,
+    resolve: &'a dyn Resolve,
+    diags: &'a mut Vec<Diagnostic>,
+    /// Footnote label → number and id.
+    footnotes: HashMap<String, (usize, String)>,
+    /// How often each footnote was referenced so far.
+    references: HashMap<String, usize>,
+    body: Body,
+    words: WordCounter,
+    out: Vec<Event<'e>>,
+    /// The id of each heading, in order.
+    headings: std::vec::IntoIter<String>,
+    /// The text of the first paragraph, while it is being read.
+    paragraph: Option<String>,
+}
+
+impl<'e> Writer<'_, 'e> {
+    /// Handles one event; code blocks and images read the events up to
+    /// their end from `rest`.
+    fn event(&mut self, event: Event<'e>, range: Range, rest: &mut impl Iterator<Item = (Event<'e>, Range)>) {
+        match event {
+            Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
+                self.words.boundary();
+                let id = self.headings.next().map(CowStr::from);
+                self.out.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => self.code_block(kind, rest),
+            Event::Start(Tag::Image { dest_url, title, .. }) => self.image(&dest_url, &title, &range, rest),
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) if dest_url.starts_with("@/") => {
+                let url = self.article_link(&dest_url[2..], &range);
+                self.out.push(Event::Start(Tag::Link { link_type, dest_url: url.into(), title, id }));
+            }
+            Event::FootnoteReference(label) => self.footnote_reference(&label),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.words.boundary();
+                let (n, id) = self.footnotes.get(label.as_ref()).cloned().unwrap_or_default();
+                self.out.push(Event::Html(
+                    format!("<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\">{n}</sup>")
+                        .into(),
+                ));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => self.out.push(Event::Html("</div>\n".into())),
+            Event::Start(Tag::Paragraph) => {
+                self.words.boundary();
+                if self.body.first_paragraph.is_empty() && self.paragraph.is_none() {
+                    self.paragraph = Some(String::new());
+                }
+                self.out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(text) = self.paragraph.take() {
+                    self.body.first_paragraph = text.trim().to_string();
+                }
+                self.out.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                self.words.add(t);
+                if let Some(p) = &mut self.paragraph {
+                    p.push_str(t);
+                }
+                self.out.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.words.boundary();
+                if let Some(p) = &mut self.paragraph {
+                    p.push(' ');
+                }
+                self.out.push(event);
+            }
+            other => {
+                if is_block_edge(&other) {
+                    self.words.boundary();
+                }
+                self.out.push(other);
+            }
+        }
+    }
+
+    /// A code block, highlighted when it names a language syntect knows.
+    fn code_block(&mut self, kind: CodeBlockKind, rest: &mut impl Iterator<Item = (Event<'e>, Range)>) {
+        self.words.boundary();
+        let lang = match &kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+            CodeBlockKind::Indented => String::new(),
+        };
+        let mut code = String::new();
+        for (inner, _) in rest.by_ref() {
+            match inner {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        self.out.push(Event::Html(code_block(&lang, &code).into()));
+    }
+
+    /// An image: its alt text read up to its end, a local file resolved.
+    fn image(&mut self, url: &str, title: &str, range: &Range, rest: &mut impl Iterator<Item = (Event<'e>, Range)>) {
+        let mut alt = String::new();
+        for (inner, _) in rest.by_ref() {
+            match inner {
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                Event::End(TagEnd::Image) => break,
+                _ => {}
+            }
+        }
+        let (src, size) = match local_image(url, self.origin.rel, self.resolve) {
+            None => (url.to_string(), None),
+            Some(Ok(asset)) => {
+                let found = (asset.url.clone(), asset.size);
+                self.body.assets.push(asset);
+                found
+            }
+            Some(Err(missing)) => {
+                self.diags.push(missing.at(self.origin.location(range)));
+                (url.to_string(), None)
+            }
+        };
+        self.out.push(Event::Html(img_tag(&src, &alt, title, size).into()));
+    }
+
+    /// The URL of an `@/path.md#anchor` link, recorded for the graph to
+    /// check; `#` while the target is unknown (the graph reports it).
+    fn article_link(&mut self, target: &str, range: &Range) -> String {
+        let (path, anchor) = split_anchor(target);
+        let url = match (self.resolve.article_url(&path), &anchor) {
+            (Some(url), Some(anchor)) => format!("{url}#{anchor}"),
+            (Some(url), None) => url.to_string(),
+            (None, _) => "#".to_string(),
+        };
+        self.body.links.push(InlineRef { path, anchor, location: self.origin.location(range) });
+        url
+    }
+
+    fn footnote_reference(&mut self, label: &str) {
+        let (n, id) = self.footnotes.get(label).cloned().unwrap_or_default();
+        // A note referenced twice: the second reference needs an id of its own.
+        let count = self.references.entry(id.clone()).or_insert(0);
+        *count += 1;
+        let ref_id = if *count == 1 { format!("fnref-{id}") } else { format!("fnref{count}-{id}") };
+        self.out.push(Event::Html(
+            format!("<sup class=\"footnote-reference\" id=\"{ref_id}\"><a href=\"#fn-{id}\">{n}</a></sup>").into(),
+        ));
+    }
 }
 
 /// Whether an event starts or ends a block, which also ends a word; inline
@@ -235,7 +295,7 @@ fn is_block_edge(event: &Event) -> bool {
 /// The id of every heading in order, and the table of contents. An
 /// explicit `{#id}` wins; other headings get the GitHub slug of their text,
 /// made unique with `-1`, `-2`, … .
-fn heading_ids(events: &[(Event, std::ops::Range<usize>)]) -> (Vec<String>, Vec<TocEntry>) {
+fn heading_ids(events: &[(Event, Range)]) -> (Vec<String>, Vec<TocEntry>) {
     let mut headings: Vec<(u8, Option<String>, String)> = Vec::new();
     let mut current: Option<(u8, Option<String>, String)> = None;
     for (event, _) in events {
@@ -289,7 +349,7 @@ fn heading_ids(events: &[(Event, std::ops::Range<usize>)]) -> (Vec<String>, Vec<
 
 /// Footnotes are numbered in the order they are first referenced, and
 /// each gets an id of its own (labels "a b" and "a-b" would slug alike).
-fn footnote_numbers(events: &[(Event, std::ops::Range<usize>)]) -> HashMap<String, (usize, String)> {
+fn footnote_numbers(events: &[(Event, Range)]) -> HashMap<String, (usize, String)> {
     let mut numbers: HashMap<String, (usize, String)> = HashMap::new();
     let mut ids = HashSet::new();
     let labels = events.iter().filter_map(|(event, _)| match event {
@@ -367,28 +427,6 @@ pub fn join_relative(rel: &str, url: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
-}
-
-fn image_src(
-    url: &str,
-    origin: &Origin,
-    range: &std::ops::Range<usize>,
-    resolve: &dyn Resolve,
-    body: &mut Body,
-    diags: &mut Vec<Diagnostic>,
-) -> (String, Option<(u32, u32)>) {
-    match local_image(url, origin.rel, resolve) {
-        None => (url.to_string(), None),
-        Some(Ok(asset)) => {
-            let found = (asset.url.clone(), asset.size);
-            body.assets.push(asset);
-            found
-        }
-        Some(Err(missing)) => {
-            diags.push(missing.at(origin.location(range)));
-            (url.to_string(), None)
-        }
-    }
 }
 
 /// Counts words across the text events of a paragraph, which smart

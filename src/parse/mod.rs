@@ -1,21 +1,25 @@
 //! Source files → articles: front matter, selection of what is published,
-//! URLs, and Markdown bodies. Parsing runs in parallel over articles.
+//! URLs, and Markdown bodies. Parsing runs in parallel over articles;
+//! [`Sources`] keeps what was parsed of each file from one build to the
+//! next.
 
 pub mod frontmatter;
-pub mod highlight;
 pub mod markdown;
+mod sources;
+
+pub use sources::Sources;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
-use crate::load::{Asset, Content, SourceFile};
+use crate::load::Asset;
+use crate::order::Dated;
 use frontmatter::FrontMatter;
 use markdown::{AssetUse, Body, Origin, Resolve};
 
@@ -50,6 +54,13 @@ pub struct Article {
     pub version: u64,
 }
 
+impl Article {
+    /// Where the article stands in every list.
+    pub fn dated(&self) -> Dated<'_> {
+        Dated { at: self.front.date.timestamp(), rel: &self.rel }
+    }
+}
+
 /// Why an article that parsed is left out of the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Withheld {
@@ -81,69 +92,41 @@ pub(crate) struct Head {
     pub front: FrontMatter,
     pub body_offset: usize,
     pub warnings: Vec<Diagnostic>,
+    /// The file's first line, where problems of the whole article are shown.
+    pub location: Location,
 }
 
 /// What a source file parses to: its head, or every error in it.
 pub(crate) type Parsed = Result<Head, Vec<Diagnostic>>;
 
-/// Parses every article of `content` (taking its texts: each is dropped as
-/// soon as its article is rendered, so a large archive never holds all its
-/// sources and all its bodies at once).
-pub fn parse_articles(
-    config: &Config,
-    content: &mut Content,
-    selection: Selection,
-    diags: &mut Vec<Diagnostic>,
-) -> Articles {
-    let files = std::mem::take(&mut content.articles);
-    let heads: Vec<Parsed> = files.par_iter().map(|file| parse_head(config, file)).collect();
-    let Chosen { published, withheld, unparsed } = select(files.iter().zip(&heads), selection, diags);
-    let sizes = ImageSizes::default();
-    let index = Index::new(config, content.assets.iter(), &published, &sizes, diags);
-    let rendered: Vec<Finished> = files
-        .into_par_iter()
-        .zip(&heads)
-        .filter_map(|(file, head)| match head {
-            Ok(head) if index.publishes(&file.rel) => Some(finish(&index, &file, head)),
-            _ => None,
-        })
-        .collect();
-    let mut articles = Vec::with_capacity(rendered.len());
-    for finished in rendered {
-        diags.extend(finished.diags);
-        articles.push(Arc::new(finished.article));
-    }
-    Articles { published: articles, withheld, unparsed }
-}
-
 /// Which parsed files are published, which withheld and which failed.
-pub(crate) struct Chosen<'f, 'h> {
-    pub published: Vec<(&'f SourceFile, &'h Head)>,
+pub(crate) struct Chosen<'h> {
+    pub published: Vec<&'h Head>,
     pub withheld: HashMap<String, Withheld>,
     pub unparsed: std::collections::HashSet<String>,
 }
 
 /// Sorts parsed files by what becomes of them; reports the errors of those
 /// that failed and the warnings of those published.
-pub(crate) fn select<'f, 'h>(
-    heads: impl Iterator<Item = (&'f SourceFile, &'h Parsed)>,
+pub(crate) fn select<'h>(
+    heads: impl Iterator<Item = (&'h str, &'h Parsed)>,
     selection: Selection,
     diags: &mut Vec<Diagnostic>,
-) -> Chosen<'f, 'h> {
+) -> Chosen<'h> {
     let mut chosen = Chosen { published: Vec::new(), withheld: HashMap::new(), unparsed: Default::default() };
-    for (file, head) in heads {
+    for (rel, head) in heads {
         match head {
             Err(errors) => {
-                chosen.unparsed.insert(file.rel.clone());
+                chosen.unparsed.insert(rel.to_string());
                 diags.extend(errors.iter().cloned());
             }
             Ok(head) => match withheld_because(&head.front, selection) {
                 Some(why) => {
-                    chosen.withheld.insert(file.rel.clone(), why);
+                    chosen.withheld.insert(rel.to_string(), why);
                 }
                 None => {
                     diags.extend(head.warnings.iter().cloned());
-                    chosen.published.push((file, head));
+                    chosen.published.push(head);
                 }
             },
         }
@@ -200,10 +183,10 @@ impl Resolve for Recorder<'_> {
     }
 }
 
-/// Renders the body of a parsed article and resolves its featured image.
-pub(crate) fn finish(index: &Index, file: &SourceFile, head: &Head) -> Finished {
-    let rel = &file.rel;
-    let text = &file.text;
+/// Renders the body of a parsed article (`text` is its file's) and resolves
+/// its featured image.
+pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
+    let rel = &head.rel;
     let recorder = Recorder { index, lookups: Default::default() };
     let origin = Origin { rel, file_text: text, body_offset: head.body_offset };
     let mut diags = Vec::new();
@@ -211,7 +194,7 @@ pub(crate) fn finish(index: &Index, file: &SourceFile, head: &Head) -> Finished 
     if head.front.description.is_none() && body.first_paragraph.is_empty() {
         diags.push(
             Diagnostic::warning("the article has no description and no first paragraph to take one from")
-                .at(first_line(rel, text))
+                .at(head.location.clone())
                 .hint("add description = \"…\", the one-sentence dek readers see under the headline"),
         );
     }
@@ -242,26 +225,27 @@ pub(crate) fn finish(index: &Index, file: &SourceFile, head: &Head) -> Finished 
     Finished { article, diags, lookups: recorder.lookups.into_inner() }
 }
 
-pub(crate) fn parse_head(config: &Config, file: &SourceFile) -> Parsed {
-    let Some((folder, _)) = file.rel.split_once('/') else {
+/// Parses the front matter of the article at content path `rel`.
+pub(crate) fn parse_head(config: &Config, rel: &str, text: &str) -> Parsed {
+    let location = Location::first_line(&format!("content/{rel}"), text);
+    let Some((folder, _)) = rel.split_once('/') else {
         return Err(vec![
             Diagnostic::error("article is not in a category folder")
-                .at(first_line(&file.rel, &file.text))
+                .at(location)
                 .hint("move it to content/<category>/"),
         ]);
     };
     let category = config.category(folder);
-    let parsed = frontmatter::parse(&file.rel, folder, &file.text, config);
+    let parsed = frontmatter::parse(rel, folder, text, config);
     let Some(category) = category else {
         let declared: Vec<&str> = config.categories.iter().map(|c| c.slug.as_str()).collect();
-        let mut errors = vec![
-            Diagnostic::error(format!("category `{folder}` is not declared in config.toml"))
-                .at(first_line(&file.rel, &file.text))
-                .hint(format!(
+        let mut errors =
+            vec![Diagnostic::error(format!("category `{folder}` is not declared in config.toml")).at(location).hint(
+                format!(
                     "the declared categories are {}; declare it with [categories.{folder}] or move the file",
                     crate::keys::list(&declared)
-                )),
-        ];
+                ),
+            )];
         errors.extend(parsed.err().unwrap_or_default());
         return Err(errors);
     };
@@ -270,19 +254,15 @@ pub(crate) fn parse_head(config: &Config, file: &SourceFile) -> Parsed {
     let path = config.permalink.expand(folder, &parsed.front.slug, date.year(), date.month(), date.day());
     let url = config.url(&path);
     Ok(Head {
-        rel: file.rel.clone(),
+        rel: rel.to_string(),
         category,
         path,
         url,
         front: parsed.front,
         body_offset: parsed.body_offset,
         warnings: parsed.warnings,
+        location,
     })
-}
-
-fn first_line(rel: &str, text: &str) -> Location {
-    let end = text.find('\n').unwrap_or(text.len());
-    Location::span(&format!("content/{rel}"), text, 0..text[..end].trim_end_matches('\r').len())
 }
 
 fn withheld_because(front: &FrontMatter, selection: Selection) -> Option<Withheld> {
@@ -315,24 +295,24 @@ impl<'a> Index<'a> {
     pub fn new(
         config: &'a Config,
         assets: impl Iterator<Item = &'a Asset>,
-        heads: &[(&SourceFile, &'a Head)],
+        heads: &[&'a Head],
         sizes: &'a ImageSizes,
         diags: &mut Vec<Diagnostic>,
     ) -> Index<'a> {
         let mut by_rel = FxHashMap::default();
-        let mut owners: FxHashMap<&str, &SourceFile> = FxHashMap::default();
-        for &(file, head) in heads {
+        let mut owners: FxHashMap<&str, &Head> = FxHashMap::default();
+        for &head in heads {
             if let Some(first) = owners.get(head.path.as_str()) {
                 diags.push(
                     Diagnostic::error(format!(
                         "content/{} and content/{} would both be written to {}",
-                        first.rel, file.rel, head.path
+                        first.rel, head.rel, head.path
                     ))
-                    .at(first_line(&file.rel, &file.text))
+                    .at(head.location.clone())
                     .hint("give one of them a different `slug` in its front matter"),
                 );
             } else {
-                owners.insert(&head.path, file);
+                owners.insert(&head.path, head);
             }
             by_rel.insert(head.rel.as_str(), head);
         }
@@ -367,7 +347,7 @@ impl Resolve for Index<'_> {
         let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
         let beside = path.strip_prefix(folder).and_then(|p| p.strip_prefix('/'));
         let output = match (beside, self.heads.get(rel)) {
-            (Some(sub), Some(head)) => format!("{}{sub}", crate::render::output_dir(&head.path)),
+            (Some(sub), Some(head)) => format!("{}{sub}", crate::paths::output_dir(&head.path)),
             _ => path.to_string(),
         };
         let size = self.size(path, file);

@@ -4,10 +4,8 @@
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::graph::Graph;
 use crate::parse::Article;
 use crate::parse::markdown::reading_time;
-use crate::text::slugify;
 
 /// `site`, given to every template.
 #[derive(Debug, Serialize)]
@@ -55,19 +53,6 @@ pub struct TagView<'a> {
     pub url: String,
 }
 
-/// A tag or an author as a listing: `tag` in tag.html, `author` in
-/// author.html, the entries of `tags` and `authors` in the index pages.
-#[derive(Debug, Clone, Serialize)]
-pub struct TaxonView {
-    pub slug: String,
-    pub name: String,
-    /// An author's bio from config.toml.
-    pub bio: Option<String>,
-    pub url: String,
-    /// How many articles it lists.
-    pub count: usize,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageView<'a> {
     pub src: &'a str,
@@ -98,54 +83,6 @@ pub struct Summary<'a> {
     pub word_count: usize,
 }
 
-/// Summary template values by [`Article::version`], kept by `serve` from
-/// one build to the next.
-pub type SummaryValues = rustc_hash::FxHashMap<u64, tera::Value>;
-
-/// `article`, given to article.html: every field of its summary, plus
-/// `body` (the rendered Markdown, the only raw HTML a template gets), `toc`,
-/// `further_context` (target summaries, each with its `note`), `backlinks`,
-/// `related`, `extra` and `json_ld`.
-pub fn article(
-    config: &Config,
-    index: usize,
-    article: &Article,
-    summary: &Summary,
-    values: &[tera::Value],
-    graph: &Graph,
-) -> tera::Value {
-    let further_context: Vec<tera::Value> = graph.further_context[index]
-        .iter()
-        .zip(&article.front.further_context)
-        .map(|(&target, entry)| with_fields(&values[target], [("note", entry.note.as_deref().into())]))
-        .collect();
-    let list =
-        |indices: &[usize]| -> tera::Value { indices.iter().map(|&i| values[i].clone()).collect::<Vec<_>>().into() };
-    with_fields(
-        &values[index],
-        [
-            ("body", article.body.html.as_str().into()),
-            ("toc", tera::Value::from_serializable(&article.body.toc)),
-            ("further_context", further_context.into()),
-            ("backlinks", list(&graph.backlinks[index])),
-            ("related", list(&graph.related[index])),
-            ("extra", tera::Value::from_serializable(&toml_to_json(&article.front.extra))),
-            // Escaped so no value can close the script element: insert it
-            // with `| safe` inside `<script type="application/ld+json">`.
-            ("json_ld", json_ld(config, summary).into()),
-        ],
-    )
-}
-
-/// A summary value with more fields.
-fn with_fields<const N: usize>(summary: &tera::Value, fields: [(&'static str, tera::Value); N]) -> tera::Value {
-    let mut map = summary.as_map().cloned().unwrap_or_default();
-    for (key, value) in fields {
-        map.insert(key.into(), value);
-    }
-    map.into()
-}
-
 pub fn categories(config: &Config) -> Vec<CategoryView> {
     config
         .categories
@@ -163,13 +100,17 @@ pub fn date(date: &jiff::ZonedDateTime) -> DateView {
     DateView { iso: crate::parse::frontmatter::rfc3339(date), display: date.strftime("%B %-d, %Y").to_string() }
 }
 
+/// The dek: `description`, or the first paragraph of the body.
+pub fn dek(article: &Article) -> Option<&str> {
+    let first = Some(article.body.first_paragraph.as_str()).filter(|p| !p.is_empty());
+    article.front.description.as_deref().or(first)
+}
+
 pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: &'a Article) -> Summary<'a> {
     let front = &article.front;
-    let description =
-        front.description.as_deref().or(Some(article.body.first_paragraph.as_str()).filter(|p| !p.is_empty()));
     Summary {
         title: &front.title,
-        description,
+        description: dek(article),
         url: &article.url,
         path: &article.path,
         date: date(&front.date),
@@ -198,12 +139,9 @@ pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: 
 
 /// An author as written in front matter: a profile key, or a plain name.
 pub fn author<'a>(config: &'a Config, key: &'a str) -> AuthorView<'a> {
-    let (name, slug, bio) = match config.author(key) {
-        Some(profile) => (profile.name.as_str(), profile.slug.clone(), profile.bio.as_deref()),
-        None => (key, slugify(key), None),
-    };
-    let url = config.url(&format!("/authors/{slug}/"));
-    AuthorView { name, slug, bio, url }
+    let byline = config.byline(key);
+    let url = config.url(&format!("/authors/{}/", byline.slug));
+    AuthorView { name: byline.name, slug: byline.slug, bio: byline.bio, url }
 }
 
 /// The JSON-LD `NewsArticle` of an article, serialized by serde_json with

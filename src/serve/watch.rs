@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::{DEBOUNCE, Shared, rebuild};
-use crate::Error;
+use crate::diag::Error;
 
 /// Keeps watching while the returned watcher lives: changes are gathered
 /// until they pause for [`DEBOUNCE`], then the site is rebuilt once.

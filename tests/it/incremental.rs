@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use broadsheet::incremental::Incremental;
+use broadsheet::serve::Preview as Incremental;
 use broadsheet::{BuildOptions, Error, Files, Report, SiteOptions};
 
 use crate::support::Site;

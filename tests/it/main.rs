@@ -1,6 +1,7 @@
 //! Integration tests: small fixture sites under tests/fixtures, copied to a
 //! temporary folder and built with the real binary.
 
+mod architecture;
 mod build;
 mod errors;
 mod incremental;

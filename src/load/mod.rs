@@ -1,9 +1,11 @@
-//! Walks `content/` and reads every article into memory. Sorted, so every
-//! later stage sees the files in the same order on every run.
+//! Reading the site's files: `content/` walked in file-name order (so
+//! every later stage sees the files in the same order on every run) and
+//! read, and the theme's templates and assets ([`theme`]).
+
+pub mod theme;
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, Location};
@@ -23,33 +25,6 @@ pub struct SourceFile {
 pub struct Asset {
     pub rel: String,
     pub abs: PathBuf,
-}
-
-#[derive(Debug, Default)]
-pub struct Content {
-    pub articles: Vec<SourceFile>,
-    pub assets: Vec<Asset>,
-}
-
-/// Reads `root/content`. Unreadable and non-UTF-8 files become errors;
-/// symlink loops become warnings and are not followed.
-pub fn load_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Content {
-    if let Some(missing) = no_content(root) {
-        diags.push(missing);
-        return Content::default();
-    }
-    let content_dir = root.join("content");
-    let walked = walk(root, &content_dir, diags);
-    let read: Vec<Result<SourceFile, Diagnostic>> =
-        walked.articles.into_par_iter().map(|(rel, abs)| read_article(rel, &abs)).collect();
-    let mut articles = Vec::with_capacity(read.len());
-    for result in read {
-        match result {
-            Ok(file) => articles.push(file),
-            Err(diag) => diags.push(diag),
-        }
-    }
-    Content { articles, assets: walked.assets }
 }
 
 /// The error of a site without content/.

@@ -1,6 +1,7 @@
 //! Code highlighting with syntect, as CSS classes (`hl-…`) so the HTML is
 //! the same whatever colour theme a site picks. The syntax set is loaded
-//! once per process, on first use.
+//! once per process, on first use. A leaf: config.toml's validation asks it
+//! for theme names, the Markdown renderer for code, the outputs for CSS.
 
 use std::sync::LazyLock;
 
@@ -8,8 +9,9 @@ use syntect::highlighting::{Color, Theme, ThemeSet};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
 
-use crate::diag::{Diagnostic, Location};
 use syntect::util::LinesWithEndings;
+
+use crate::diag::Diagnostic;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
@@ -28,9 +30,9 @@ pub fn theme_names() -> Vec<&'static str> {
 /// theme under `prefers-color-scheme: dark`, every colour made readable.
 pub fn stylesheet(light: Option<&str>) -> Result<String, Diagnostic> {
     let css = |name: &str| {
-        let theme = THEMES.themes.get(name).ok_or_else(|| {
-            Diagnostic::error(format!("unknown highlight theme `{name}`")).at(Location::file(crate::config::FILE))
-        })?;
+        // config.toml's validation names the unknown theme at its line.
+        let theme =
+            THEMES.themes.get(name).ok_or_else(|| Diagnostic::error(format!("unknown highlight theme `{name}`")))?;
         css_for_theme_with_class_style(&readable(theme), CLASS_STYLE)
             .map_err(|e| Diagnostic::error(format!("cannot write the CSS of highlight theme `{name}`: {e}")))
     };

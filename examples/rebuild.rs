@@ -1,0 +1,60 @@
+//! Times `serve`'s incremental rebuilds without a browser: builds a site in
+//! memory once, then appends a paragraph to its newest article N times,
+//! rebuilding after each, and prints the median time of every phase.
+//!
+//! ```sh
+//! cargo run --release --example rebuild -- /tmp/broadsheet-bench/b10000 20
+//! ```
+//!
+//! The article is put back as it was at the end.
+
+use std::path::PathBuf;
+
+use broadsheet::SiteOptions;
+use broadsheet::serve::Preview;
+
+// As in the binary, so that the figures are serve's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let root = PathBuf::from(args.next().expect("usage: rebuild SITE [N]"));
+    let runs: usize = args.next().map_or(20, |n| n.parse().expect("N is a number"));
+    let root = std::path::absolute(root).unwrap();
+    let options = SiteOptions { root: root.clone(), drafts: false, future: false };
+    broadsheet::serve::keep_freed_memory();
+    let mut preview = Preview::new(options, "http://127.0.0.1:8000");
+    preview.build(&[]).unwrap_or_else(|e| panic!("{e}"));
+    let newest = walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .max_by_key(|e| e.file_name().to_owned())
+        .expect("an article")
+        .into_path();
+    let original = std::fs::read_to_string(&newest).unwrap();
+    let mut phases: Vec<(&'static str, Vec<f64>)> = Vec::new();
+    let mut totals = Vec::new();
+    for run in 0..runs {
+        std::fs::write(&newest, format!("{original}\nA paragraph added at save {run}.\n")).unwrap();
+        let (_, report) = preview.build(std::slice::from_ref(&newest)).unwrap_or_else(|e| panic!("{e}"));
+        totals.push(report.elapsed.as_secs_f64() * 1000.0);
+        for (at, (name, took, _)) in report.timings.iter().enumerate() {
+            if phases.len() <= at {
+                phases.push((name, Vec::new()));
+            }
+            phases[at].1.push(took.as_secs_f64() * 1000.0);
+        }
+    }
+    std::fs::write(&newest, original).unwrap();
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    println!("{runs} rebuilds after a paragraph appended to {}:", newest.display());
+    for (name, values) in &mut phases {
+        println!("{name:>20}: {:>7.1} ms", median(values));
+    }
+    println!("{:>20}: {:>7.1} ms", "total", median(&mut totals));
+}

@@ -1,0 +1,257 @@
+//! The one build driver: the stages in order — load, parse, graph, plan,
+//! render, outputs, write — over a cache of which each stage keeps its own
+//! part. `build` and `check` run it once from an empty cache that keeps
+//! nothing; `serve` keeps the cache from one save to the next, so that a
+//! save reads again the files that changed and renders again only what
+//! they can change. Whatever the cache held, the files are those of a full
+//! build (tests/it/incremental.rs edits sites step by step and compares).
+//!
+//! What each stage keeps (only when asked to), and what makes it stale:
+//! - parse ([`Sources`]): the files of content/, their front matter and
+//!   bodies, by text and by the answers the site gave each body;
+//! - graph ([`Linker`]): the graph, while no article's references, tags,
+//!   date, category or headings changed;
+//! - plan ([`Placed`]): the article order and the listings, while no
+//!   article's path, date, category, tags or authors changed;
+//! - render ([`Summaries`], [`Pages`]): summary values by article version,
+//!   pages by the key of their context;
+//! - outputs ([`outputs::Kept`]): feeds and sitemaps by the key of their
+//!   inputs;
+//! - a change to config.toml or to any template drops everything derived
+//!   (and config.toml every parse: dates and URLs depend on it).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use rayon::prelude::*;
+
+use crate::config::{self, Config};
+use crate::diag::{self, Diagnostic, Error, Failed};
+use crate::graph::Linker;
+use crate::load::theme::{self, StaticFile, Theme};
+use crate::outputs;
+use crate::parse::{Selection, Sources};
+use crate::plan::site::Placed;
+use crate::plan::{self, Plan};
+use crate::render::{Pages, Renderer, Summaries, Views, views};
+use crate::timings::Timings;
+use crate::write::Sink;
+
+/// What every command that reads a site needs.
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    pub root: PathBuf,
+    /// Publish drafts.
+    pub drafts: bool,
+    /// Publish articles dated after now.
+    pub future: bool,
+}
+
+/// The outcome of a successful build, check or rebuild.
+#[derive(Debug)]
+pub struct Report {
+    pub articles: usize,
+    pub categories: usize,
+    /// Files written (or that would be written, for `check`).
+    pub files: usize,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+    /// Each phase: name, time and peak memory.
+    pub timings: Vec<crate::timings::Phase>,
+}
+
+/// Builds one site, once or again and again.
+pub struct Driver {
+    options: SiteOptions,
+    /// Replaces config.toml's `base_url`.
+    base_url: Option<String>,
+    cache: Cache,
+}
+
+/// What the stages keep from one build to the next.
+struct Cache {
+    keep: bool,
+    /// config.toml as read, and the templates, that the rest was derived
+    /// under.
+    config: Option<String>,
+    templates: Option<BTreeMap<String, String>>,
+    renderer: Option<Renderer>,
+    sources: Sources,
+    linker: Linker,
+    placed: Placed,
+    summaries: Summaries,
+    pages: Pages,
+    outputs: outputs::Kept,
+}
+
+impl Cache {
+    fn new(keep: bool) -> Cache {
+        Cache {
+            keep,
+            config: None,
+            templates: None,
+            renderer: None,
+            sources: Sources::new(keep),
+            linker: Linker::new(keep),
+            placed: Placed::new(keep),
+            summaries: Summaries::new(keep),
+            pages: Pages::new(keep),
+            outputs: outputs::Kept::new(keep),
+        }
+    }
+
+    /// Drops what was derived under another config.toml or other templates.
+    fn rebase(&mut self, config: String, theme: &Theme) {
+        let same_config = self.config.as_ref() == Some(&config);
+        if same_config && self.templates.as_ref() == Some(&theme.templates) {
+            return;
+        }
+        if !same_config {
+            self.sources.forget_parses();
+        }
+        let sources = std::mem::take(&mut self.sources);
+        *self = Cache { sources, ..Cache::new(self.keep) };
+        if self.keep {
+            self.config = Some(config);
+            self.templates = Some(theme.templates.clone());
+        }
+    }
+}
+
+impl Driver {
+    /// A driver for `build` and `check`: one build, nothing kept.
+    pub fn once(options: SiteOptions, base_url: Option<&str>) -> Driver {
+        Driver { options, base_url: base_url.map(str::to_string), cache: Cache::new(false) }
+    }
+
+    /// A driver that keeps what it derived for the next build (`serve`).
+    /// Its root is made absolute, like the paths a watcher reports.
+    pub fn keeping(mut options: SiteOptions, base_url: Option<&str>) -> Driver {
+        options.root = std::path::absolute(&options.root).unwrap_or(options.root);
+        Driver { options, base_url: base_url.map(str::to_string), cache: Cache::new(true) }
+    }
+
+    pub fn options(&self) -> &SiteOptions {
+        &self.options
+    }
+
+    /// Builds the site into `sink`, after the files at `changed` (absolute
+    /// paths) changed since the last build; a first build reads everything.
+    pub fn build(&mut self, changed: &[PathBuf], sink: &mut dyn Sink) -> Result<Report, Error> {
+        let started = Instant::now();
+        let mut timings = Timings::start();
+        let root = self.options.root.clone();
+        let selection = Selection { drafts: self.options.drafts, future: self.options.future, now: now()? };
+        let cache = &mut self.cache;
+
+        let config_text = config::read(&root).map_err(|diagnostics| Failed { diagnostics })?;
+        let config = configure(&config_text, self.base_url.as_deref())?;
+        // In the order of the report: content's problems, then the theme's.
+        let mut theme_diags = Vec::new();
+        let theme = theme::load(&root, &config.theme, &mut theme_diags);
+        cache.rebase(config_text, &theme);
+        cache.sources.update(&root, changed);
+        let mut diags: Vec<Diagnostic> = cache.sources.problems().collect();
+        diags.append(&mut theme_diags);
+        timings.lap("load");
+
+        let articles = cache.sources.parse(&config, selection, &mut diags);
+        timings.lap("parse");
+
+        let graph = cache.linker.link(&articles, &mut diags);
+        timings.lap("graph");
+        diag::fail_on(diags.clone())?;
+        diag::sort(&mut diags);
+
+        let site = plan::Site::new(&config, &articles.published, &graph, &mut cache.placed);
+        let plan = Plan::new(&site, &root, theme.statics.iter(), cache.sources.assets())?;
+        let categories = views::categories(&config);
+        let views = Views::new(&site, &categories, &mut cache.summaries);
+        if cache.renderer.is_none() {
+            cache.renderer = Some(renderer(&theme, &config, &categories)?);
+        }
+        let renderer = cache.renderer.as_ref().expect("made above");
+        let generated = outputs::make(&views, &plan, selection.now, &mut cache.outputs)
+            .map_err(|d| Failed { diagnostics: vec![d] })?;
+        timings.lap("plan");
+
+        sink.begin()?;
+        let written = {
+            let sink: &dyn Sink = sink;
+            cache.pages.render(&views, renderer, &plan, &|rel, bytes| sink.write(rel, bytes))
+        };
+        if !cache.keep {
+            // A one-off build has no use for its renderer past this point.
+            cache.renderer = None;
+        }
+        written?;
+        timings.lap("render+write pages");
+
+        write_files(sink, generated, &plan.copies)?;
+        timings.lap("write files");
+
+        sink.commit(&plan)?;
+        timings.lap("commit");
+        Ok(Report {
+            articles: articles.published.len(),
+            categories: config.categories.len(),
+            files: plan.file_count(),
+            elapsed: started.elapsed(),
+            warnings: diags,
+            timings: timings.phases,
+        })
+    }
+}
+
+/// Writes the generated files, and copies the static ones in parallel.
+fn write_files(sink: &dyn Sink, generated: Vec<outputs::File>, copies: &[(String, StaticFile)]) -> Result<(), Error> {
+    for (rel, bytes) in generated {
+        sink.write(&rel, bytes)?;
+    }
+    copies.par_iter().try_for_each(|(rel, file)| match file {
+        StaticFile::Embedded(bytes) => sink.write(rel, Bytes::from_static(bytes)),
+        StaticFile::Disk(path) => sink.copy(rel, path),
+    })?;
+    Ok(())
+}
+
+/// Validates config.toml's `text`, with `base_url` replaced when given.
+fn configure(text: &str, base_url: Option<&str>) -> Result<Config, Error> {
+    let mut config = config::parse(text).map_err(|diagnostics| Failed { diagnostics })?;
+    if let Some(url) = base_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::Usage(format!("--base-url must be an absolute http(s) URL, not {url:?}")));
+        }
+        config.base_url = url.trim_end_matches('/').to_string();
+    }
+    Ok(config)
+}
+
+/// The theme compiled, with `site` in every template's context.
+fn renderer(theme: &Theme, config: &Config, categories: &[views::CategoryView]) -> Result<Renderer, Failed> {
+    let view = views::SiteView {
+        title: &config.title,
+        description: config.description.as_deref(),
+        language: &config.language,
+        base_url: &config.base_url,
+        url: config.url("/"),
+        categories,
+        extra: views::toml_to_json(&config.extra),
+    };
+    Renderer::new(theme, &view).map_err(|d| Failed { diagnostics: vec![d] })
+}
+
+/// *Now*: `SOURCE_DATE_EPOCH` when set, else the clock.
+pub fn now() -> Result<jiff::Timestamp, Error> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH is not a number of seconds: {value:?}"))),
+        Err(_) => Ok(jiff::Timestamp::now()),
+    }
+}

@@ -1,0 +1,319 @@
+//! `content/` as last read, with what was parsed and rendered of each file.
+//! A build reads it all once; `serve` keeps it from one build to the next
+//! and reads again only the files and folders the watcher named.
+//!
+//! What is kept, and what makes it stale:
+//! - the files of content/: read again where a change was seen, all of
+//!   them when content/ itself changed or the site uses symbolic links;
+//! - parsed front matter, by the hash of the file's text;
+//! - rendered bodies, by that hash and every answer the [`Index`] gave
+//!   while rendering (a link's URL, an image's size).
+//!
+//! The texts themselves are not kept: each is dropped once its body is
+//! rendered, so a large archive never holds all its sources and all its
+//! bodies at once, and read again in the rare case that a body must be
+//! rendered again while its file did not change (a linked article moved).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location};
+use crate::load::{self, Asset};
+
+/// content/ as last read.
+#[derive(Default)]
+pub struct Sources {
+    /// Keep what was parsed for the next build (`serve`). A one-off build
+    /// drops it once the articles are made: front matter would otherwise
+    /// be held twice, in the heads and in the articles.
+    pub keep: bool,
+    /// False until content/ was read whole once.
+    read_whole: bool,
+    /// The last whole reading met a symbolic link or an error: a change
+    /// under a link may come in under the link's target, so every change
+    /// then reads content/ whole again.
+    links_or_errors: bool,
+    /// The problems of that whole reading (symbolic link loops, say).
+    walk_problems: Vec<Diagnostic>,
+    /// By path under content/: `Path` orders like the walk.
+    articles: BTreeMap<PathBuf, Source>,
+    assets: BTreeMap<PathBuf, Asset>,
+    /// Files that could not be read.
+    unreadable: BTreeMap<PathBuf, Diagnostic>,
+    sizes: ImageSizes,
+}
+
+struct Source {
+    /// Content path.
+    rel: String,
+    /// The file, to read it again.
+    abs: PathBuf,
+    /// Of the text as read: what tells a changed file from a touched one.
+    hash: u128,
+    /// The text, from its reading until its body is rendered.
+    text: Option<String>,
+    /// Parsed when first needed.
+    head: Option<Parsed>,
+    /// Its last rendering, while published or since.
+    done: Option<Done>,
+}
+
+struct Done {
+    article: Arc<Article>,
+    diags: Vec<Diagnostic>,
+    lookups: Vec<Lookup>,
+}
+
+fn hash(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+impl Sources {
+    pub fn new(keep: bool) -> Sources {
+        Sources { keep, ..Sources::default() }
+    }
+
+    /// Forgets every parse, for a config.toml that changed: front matter is
+    /// read under its time zone, permalink and categories.
+    pub fn forget_parses(&mut self) {
+        for source in self.articles.values_mut() {
+            source.head = None;
+            source.done = None;
+        }
+    }
+
+    /// Brings content/ up to date with the changes at `changed` (absolute
+    /// paths; none before the first reading).
+    pub fn update(&mut self, root: &Path, changed: &[PathBuf]) {
+        let content = root.join("content");
+        let whole = !self.read_whole
+            || self.links_or_errors
+            || changed.iter().any(|path| *path == content || *path == root || !path.starts_with(root));
+        if whole {
+            return self.read_all(root);
+        }
+        for path in changed {
+            let Ok(rel) = path.strip_prefix(&content) else { continue };
+            if !self.read_again(root, rel) {
+                return self.read_all(root);
+            }
+        }
+    }
+
+    /// The files under content/ that are not articles.
+    pub fn assets(&self) -> impl Iterator<Item = &Asset> {
+        self.assets.values()
+    }
+
+    /// The problems of reading content/: unreadable files, link loops.
+    pub fn problems(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.walk_problems.iter().chain(self.unreadable.values()).cloned()
+    }
+
+    /// Reads content/ whole, keeping what was parsed of unchanged files.
+    fn read_all(&mut self, root: &Path) {
+        let mut old = std::mem::take(&mut self.articles);
+        self.assets.clear();
+        self.unreadable.clear();
+        self.sizes = ImageSizes::default();
+        self.walk_problems.clear();
+        self.read_whole = true;
+        if let Some(missing) = load::no_content(root) {
+            self.walk_problems.push(missing);
+            self.links_or_errors = true;
+            return;
+        }
+        let walked = load::walk(root, &root.join("content"), &mut self.walk_problems);
+        self.links_or_errors = walked.links_or_errors;
+        self.insert(walked, &mut old);
+    }
+
+    /// Reads again the file or folder at `rel` under content/; false when
+    /// that met a symbolic link or an error, and content/ must be read whole.
+    fn read_again(&mut self, root: &Path, rel: &Path) -> bool {
+        let mut old: BTreeMap<PathBuf, Source> = take_under(&mut self.articles, rel).into_iter().collect();
+        take_under(&mut self.assets, rel);
+        take_under(&mut self.unreadable, rel);
+        let rel_text = rel.to_string_lossy();
+        self.sizes.lock().unwrap_or_else(|e| e.into_inner()).retain(|path, _| {
+            !(path.as_str() == rel_text || path.strip_prefix(rel_text.as_ref()).is_some_and(|p| p.starts_with('/')))
+        });
+        let hidden = rel.components().any(|c| load::is_hidden(&c.as_os_str().to_string_lossy()));
+        let path = root.join("content").join(rel);
+        if hidden || path.symlink_metadata().is_err() {
+            return true;
+        }
+        let mut problems = Vec::new();
+        let walked = load::walk(root, &path, &mut problems);
+        if walked.links_or_errors || !problems.is_empty() {
+            return false;
+        }
+        self.insert(walked, &mut old);
+        true
+    }
+
+    /// Reads the articles found by a walk; a file whose text did not change
+    /// keeps what was parsed and rendered of it.
+    fn insert(&mut self, walked: load::Walked, old: &mut BTreeMap<PathBuf, Source>) {
+        let read: Vec<(PathBuf, Result<Source, Diagnostic>)> = walked
+            .articles
+            .into_par_iter()
+            .map(|(rel, abs)| {
+                let key = PathBuf::from(&rel);
+                let source = load::read_article(rel, &abs).map(|file| Source {
+                    hash: hash(&file.text),
+                    rel: file.rel,
+                    abs,
+                    text: Some(file.text),
+                    head: None,
+                    done: None,
+                });
+                (key, source)
+            })
+            .collect();
+        for (key, result) in read {
+            match result {
+                Ok(mut source) => {
+                    if let Some(kept) = old.remove(&key).filter(|kept| kept.hash == source.hash) {
+                        source.head = kept.head;
+                        source.done = kept.done;
+                    }
+                    self.articles.insert(key, source);
+                }
+                Err(problem) => {
+                    self.unreadable.insert(key, problem);
+                }
+            }
+        }
+        for asset in walked.assets {
+            self.assets.insert(PathBuf::from(&asset.rel), asset);
+        }
+    }
+
+    /// Parses what is new, renders the bodies that may have changed, and
+    /// returns the published articles (and what the rest are).
+    pub fn parse(&mut self, config: &Config, selection: Selection, diags: &mut Vec<Diagnostic>) -> Articles {
+        let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
+        new.into_par_iter().for_each(|source| {
+            let head = match source.text() {
+                Ok(_) => super::parse_head(config, &source.rel, source.text.as_deref().expect("read above")),
+                Err(problem) => Err(vec![problem]),
+            };
+            source.head = Some(head);
+        });
+        // Each text goes when its body is rendered (or at once, for an
+        // article not published).
+        let texts: Vec<Option<String>> = self.articles.values_mut().map(|s| s.text.take()).collect();
+        let sources: Vec<&Source> = self.articles.values().collect();
+        let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
+        let Chosen { published, withheld, unparsed } = super::select(heads, selection, diags);
+        let index = Index::new(config, self.assets.values(), &published, &self.sizes, diags);
+        let outcomes: Vec<Outcome> =
+            sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text)).collect();
+        drop(index);
+        let mut articles = Articles { published: Vec::new(), withheld, unparsed };
+        for (source, outcome) in self.articles.values_mut().zip(outcomes) {
+            match outcome {
+                Outcome::Withheld => continue,
+                Outcome::Kept => {}
+                Outcome::Rendered(done) => source.done = Some(done),
+                Outcome::Failed(problem) => {
+                    source.done = None;
+                    diags.push(problem);
+                    continue;
+                }
+            }
+            let done = source.done.as_ref().expect("rendered or kept");
+            diags.extend(done.diags.iter().cloned());
+            articles.published.push(done.article.clone());
+        }
+        if !self.keep {
+            self.articles.clear();
+        }
+        articles
+    }
+}
+
+impl Source {
+    /// The text, read again when it was dropped.
+    fn text(&mut self) -> Result<&str, Diagnostic> {
+        if self.text.is_none() {
+            let text = self.read_again()?;
+            self.hash = hash(&text);
+            self.text = Some(text);
+        }
+        Ok(self.text.as_deref().expect("read above"))
+    }
+
+    /// The file's text as it is on disk now.
+    fn read_again(&self) -> Result<String, Diagnostic> {
+        load::read_article(self.rel.clone(), &self.abs).map(|file| file.text)
+    }
+
+    /// The body rendered, unless the article is not published or its last
+    /// rendering still holds.
+    fn render(&self, index: &Index, text: Option<String>) -> Outcome {
+        let Some(Ok(head)) = &self.head else { return Outcome::Withheld };
+        if !index.publishes(&self.rel) {
+            return Outcome::Withheld;
+        }
+        if let Some(done) = &self.done
+            && done.lookups.iter().all(|l| l.holds(&self.rel, index))
+        {
+            return Outcome::Kept;
+        }
+        let text = match text {
+            Some(text) => text,
+            None => match self.read_again() {
+                // Rendered again with its text unchanged: a body it links
+                // to moved, say.
+                Ok(text) if hash(&text) == self.hash => text,
+                // The file changed since it was read: its head is stale.
+                // The watcher has seen the change, and the next build
+                // reads it; this one must not mix the two.
+                Ok(_) => return Outcome::Failed(changed_meanwhile(&self.rel)),
+                Err(problem) => return Outcome::Failed(problem),
+            },
+        };
+        let finished = super::finish(index, &text, head);
+        Outcome::Rendered(Done {
+            article: Arc::new(finished.article),
+            diags: finished.diags,
+            lookups: finished.lookups,
+        })
+    }
+}
+
+/// What became of one source file in a build.
+enum Outcome {
+    /// Not published: a draft, scheduled, or failed to parse.
+    Withheld,
+    /// The last rendering still holds.
+    Kept,
+    Rendered(Done),
+    /// Its file could not be read again.
+    Failed(Diagnostic),
+}
+
+fn changed_meanwhile(rel: &str) -> Diagnostic {
+    Diagnostic::error("the file changed while the site was being built")
+        .at(Location::file(&format!("content/{rel}")))
+        .hint("save again, or wait for the next rebuild")
+}
+
+/// Removes the entries at `prefix` or under it.
+fn take_under<V>(map: &mut BTreeMap<PathBuf, V>, prefix: &Path) -> Vec<(PathBuf, V)> {
+    // `Path` orders component by component, so everything under `prefix`
+    // follows it.
+    let keys: Vec<PathBuf> = map
+        .range(prefix.to_path_buf()..)
+        .take_while(|(key, _)| key.starts_with(prefix))
+        .map(|(k, _)| k.clone())
+        .collect();
+    keys.into_iter().filter_map(|key| map.remove(&key).map(|value| (key, value))).collect()
+}

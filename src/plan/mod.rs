@@ -1,0 +1,215 @@
+//! Every file of the output, decided before anything is rendered: the
+//! pages ([`site`]), the generated files (feeds, sitemaps, robots.txt,
+//! syntax.css) and the files copied (the theme's and the site's static/,
+//! files under content/). Each file is claimed by one source; two sources
+//! for one file, or a file where another needs a folder, is an error
+//! naming both.
+
+pub mod site;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+
+pub use site::{Kind, Page, Site};
+
+use crate::diag::{self, Diagnostic, Failed, Location};
+use crate::load::Asset;
+use crate::load::theme::StaticFile;
+use crate::paths::output_file;
+
+/// The most URLs one sitemap file may hold (the sitemaps protocol's limit).
+pub const MAX_URLS: usize = 50_000;
+
+/// A file of the site that is not a page, made from the site's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    /// `/feed.xml`, or a category's `/<category>/feed.xml` (RSS 2.0).
+    Rss(Option<usize>),
+    /// `/atom.xml`.
+    Atom,
+    /// `/sitemap.xml`: every page, or above [`MAX_URLS`] an index of parts.
+    Sitemap,
+    /// `/sitemap-N.xml`, N from 1: the parts of a sitemap split in an index.
+    SitemapPart(usize),
+    /// `/news-sitemap.xml`.
+    NewsSitemap,
+    Robots,
+    SyntaxCss,
+}
+
+/// Every output file: pages to render, files to generate, files to copy.
+pub struct Plan {
+    /// Site path and page.
+    pub pages: Vec<(String, Page)>,
+    /// The output file of each page, in the same order.
+    pub page_files: Vec<String>,
+    pub generated: Vec<(String, Generated)>,
+    pub copies: Vec<(String, StaticFile)>,
+}
+
+impl Plan {
+    /// Lists every output file of `site`, and refuses two sources for one
+    /// file. `statics` are the theme's and the site's static files, by
+    /// output path; `assets` the files under content/.
+    pub fn new<'a>(
+        site: &Site<'a>,
+        root: &Path,
+        statics: impl Iterator<Item = (&'a String, &'a StaticFile)>,
+        assets: impl Iterator<Item = &'a Asset>,
+    ) -> Result<Plan, Failed> {
+        let pages = site.pages();
+        let page_files: Vec<String> = pages.iter().map(|(path, _)| output_file(path)).collect();
+        let generated = generated(site, pages.len());
+        let (copies, diags) = {
+            let mut claims = Claims::default();
+            for (file, (_, page)) in page_files.iter().zip(&pages) {
+                claims.claim(file, Owner::Page(*page));
+            }
+            let copies = copies(site, root, statics, assets, &mut claims);
+            for (rel, _) in &generated {
+                claims.claim(rel, Owner::Named(format!("the generated {rel}")));
+            }
+            let diags: Vec<Diagnostic> =
+                claims.clashes.iter().map(|(first, second, file)| clash(site, first, second, file)).collect();
+            (copies, diags)
+        };
+        diag::fail_on(diags)?;
+        Ok(Plan { pages, page_files, generated, copies })
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.pages.len() + self.generated.len() + self.copies.len()
+    }
+
+    /// Every output file.
+    pub fn output_files(&self) -> HashSet<String> {
+        let mut files: HashSet<String> = self.page_files.iter().cloned().collect();
+        files.extend(self.generated.iter().map(|(rel, _)| rel.clone()));
+        files.extend(self.copies.iter().map(|(rel, _)| rel.clone()));
+        files
+    }
+}
+
+/// The generated files of a site of `pages` pages.
+fn generated(site: &Site, pages: usize) -> Vec<(String, Generated)> {
+    let mut files = vec![("feed.xml".to_string(), Generated::Rss(None)), ("atom.xml".to_string(), Generated::Atom)];
+    for (index, category) in site.config.categories.iter().enumerate() {
+        files.push((format!("{}/feed.xml", category.slug), Generated::Rss(Some(index))));
+    }
+    files.push(("sitemap.xml".to_string(), Generated::Sitemap));
+    // Every page but the 404 page is in the sitemap.
+    let urls = pages.saturating_sub(1);
+    if urls > MAX_URLS {
+        for part in 1..=urls.div_ceil(MAX_URLS) {
+            files.push((format!("sitemap-{part}.xml"), Generated::SitemapPart(part)));
+        }
+    }
+    files.push(("news-sitemap.xml".to_string(), Generated::NewsSitemap));
+    files.push(("robots.txt".to_string(), Generated::Robots));
+    files.push(("syntax.css".to_string(), Generated::SyntaxCss));
+    files
+}
+
+/// The files copied into the output: static files, then the files under
+/// content/. Files an article shows go next to its output; the others keep
+/// their path under content/.
+fn copies<'a: 'c, 'c>(
+    site: &Site<'a>,
+    root: &Path,
+    statics: impl Iterator<Item = (&'a String, &'a StaticFile)>,
+    assets: impl Iterator<Item = &'a Asset>,
+    claims: &mut Claims<'c>,
+) -> Vec<(String, StaticFile)> {
+    let mut files: Vec<(String, StaticFile)> = Vec::new();
+    for (rel, file) in statics {
+        let source = match file {
+            StaticFile::Disk(path) => path.strip_prefix(root).unwrap_or(path).display().to_string(),
+            StaticFile::Embedded(_) => format!("the theme's static/{rel}"),
+        };
+        if claims.claim(rel, Owner::Named(source)) {
+            files.push((rel.clone(), file.clone()));
+        }
+    }
+    let mut shown = HashSet::new();
+    for article in site.articles {
+        for asset in &article.assets {
+            if !shown.insert((asset.source.as_str(), asset.output.as_str())) {
+                continue;
+            }
+            if claims.claim(&asset.output, Owner::Named(format!("content/{}", asset.source))) {
+                let path = root.join("content").join(&asset.source);
+                files.push((asset.output.clone(), StaticFile::Disk(path)));
+            }
+        }
+    }
+    let shown: HashSet<&str> = shown.into_iter().map(|(source, _)| source).collect();
+    for asset in assets {
+        if shown.contains(asset.rel.as_str()) {
+            continue;
+        }
+        if claims.claim(&asset.rel, Owner::Named(format!("content/{}", asset.rel))) {
+            files.push((asset.rel.clone(), StaticFile::Disk(asset.abs.clone())));
+        }
+    }
+    files
+}
+
+/// Who writes an output file. Pages are named only when they clash.
+#[derive(Clone)]
+enum Owner {
+    Page(Page),
+    Named(String),
+}
+
+/// The output files and folders claimed so far, and the clashes.
+#[derive(Default)]
+struct Claims<'a> {
+    files: FxHashMap<&'a str, Owner>,
+    /// Folders, without their trailing `/`.
+    folders: FxHashMap<&'a str, Owner>,
+    /// The first owner, the second, and the file.
+    clashes: Vec<(Owner, Owner, String)>,
+}
+
+impl<'a> Claims<'a> {
+    /// Records that `owner` writes `file`; a second claim is a clash, and
+    /// so is a file where another output needs a folder (a static file
+    /// `tags` beside the pages `tags/…`).
+    fn claim(&mut self, file: &'a str, owner: Owner) -> bool {
+        let clash = self
+            .files
+            .get(file)
+            .or_else(|| self.folders.get(file))
+            .or_else(|| file.match_indices('/').find_map(|(at, _)| self.files.get(&file[..at])));
+        if let Some(first) = clash {
+            self.clashes.push((first.clone(), owner, file.to_string()));
+            return false;
+        }
+        for (at, _) in file.match_indices('/') {
+            self.folders.entry(&file[..at]).or_insert_with(|| owner.clone());
+        }
+        self.files.insert(file, owner);
+        true
+    }
+}
+
+/// The error of two outputs claiming one file, naming both sources.
+fn clash(site: &Site, first: &Owner, second: &Owner, file: &str) -> Diagnostic {
+    let name = |owner: &Owner| match owner {
+        Owner::Named(name) => name.clone(),
+        Owner::Page(Page::Article(i)) => format!("content/{}", site.articles[*i].rel),
+        Owner::Page(Page::Home) => "the home page".to_string(),
+        Owner::Page(Page::Listing { kind, index, .. }) => {
+            let slug = &site.listings(*kind)[*index].view.slug;
+            format!("the {kind:?} listing `{slug}`").to_lowercase()
+        }
+        Owner::Page(Page::Index(kind)) => format!("the {kind:?} index").to_lowercase(),
+        Owner::Page(Page::NotFound) => "the 404 page".to_string(),
+    };
+    let (first, second) = (name(first), name(second));
+    Diagnostic::error(format!("{first} and {second} would both write {file}, or a folder of that name"))
+        .at(Location::file(&second))
+        .hint("rename one of them, or give the article another `slug`")
+}

@@ -1,0 +1,452 @@
+//! The template context of every page, and the pages rendered from them.
+//! A page's key is computed from its context (see [`key`]), so a page whose
+//! key equals the last build's keeps its bytes (`serve`) without anyone
+//! having to list what a page depends on.
+
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use super::Renderer;
+use super::key::{self, Key, Of};
+use super::views::{self, CategoryView, Summary};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Error, Failed};
+use crate::graph::Reference;
+use crate::parse::Article;
+use crate::plan::Plan;
+use crate::plan::site::{Kind, Page, Site, Taxon, index_path};
+
+/// What listings, cards and feeds show of each article, for one build.
+pub struct Views<'a> {
+    pub site: &'a Site<'a>,
+    pub categories: &'a [CategoryView],
+    /// Made when first asked for: `serve` keeps the values of unchanged
+    /// articles and needs few summaries.
+    summaries: Vec<OnceLock<Summary<'a>>>,
+    /// The summaries as template values, built once per build (or kept
+    /// from the last one); every page that shows an article clones its
+    /// value (an `Arc`), so listings and related lists cost no
+    /// serialization.
+    values: Vec<tera::Value>,
+    /// Each article's version, side by side: page keys read them by the
+    /// thousand, and each article lives in an allocation of its own.
+    versions: Vec<u64>,
+}
+
+/// Summary values by article version, kept from one build to the next.
+#[derive(Default)]
+pub struct Summaries {
+    pub keep: bool,
+    values: FxHashMap<u64, tera::Value>,
+}
+
+impl Summaries {
+    pub fn new(keep: bool) -> Summaries {
+        Summaries { keep, values: FxHashMap::default() }
+    }
+}
+
+impl<'a> Views<'a> {
+    pub fn new(site: &'a Site<'a>, categories: &'a [CategoryView], kept: &mut Summaries) -> Views<'a> {
+        let (config, articles) = (site.config, site.articles);
+        let summaries: Vec<OnceLock<Summary>> = articles.iter().map(|_| OnceLock::new()).collect();
+        let values: Vec<tera::Value> = articles
+            .par_iter()
+            .zip(&summaries)
+            .map(|(article, summary)| match kept.values.get(&article.version) {
+                Some(value) => value.clone(),
+                None => {
+                    tera::Value::from_serializable(summary.get_or_init(|| views::summary(config, categories, article)))
+                }
+            })
+            .collect();
+        let versions: Vec<u64> = articles.iter().map(|a| a.version).collect();
+        if kept.keep {
+            kept.values = versions.iter().copied().zip(values.iter().cloned()).collect();
+        }
+        Views { site, categories, summaries, values, versions }
+    }
+
+    pub fn config(&self) -> &'a Config {
+        self.site.config
+    }
+
+    /// What listings, cards and feeds show of article `i`.
+    pub fn summary(&self, i: usize) -> &Summary<'a> {
+        let articles: &'a [Arc<Article>] = self.site.articles;
+        self.summaries[i].get_or_init(|| views::summary(self.site.config, self.categories, &articles[i]))
+    }
+
+    /// Article `i`'s summary as a template value, counted in keys by its version.
+    fn shown(&self, i: usize) -> Of<&tera::Value> {
+        Of::article(self.versions[i], &self.values[i])
+    }
+
+    fn shown_all(&self, indices: impl IntoIterator<Item = usize>) -> Vec<Of<&tera::Value>> {
+        indices.into_iter().map(|i| self.shown(i)).collect()
+    }
+
+    /// The context of `page`, as its template receives it.
+    pub fn context(&self, page: Page) -> Context<'_> {
+        match page {
+            Page::Home => Context::Home(self.home()),
+            Page::Article(i) => Context::Article(self.article(i)),
+            Page::Listing { kind, index, page } => Context::Listing(kind, self.listing(kind, index, page)),
+            Page::Index(kind) => Context::Index(kind, self.index(kind)),
+            Page::NotFound => Context::NotFound(NotFoundContext {
+                page: PageMeta {
+                    title: Some("Page not found".into()),
+                    description: "There is no page at this address.".into(),
+                    url: self.config().url("/404.html").into(),
+                },
+            }),
+        }
+    }
+
+    /// The lead, then each category's latest articles other than the lead.
+    fn home(&self) -> HomeContext<'_> {
+        let site = self.site;
+        let lead = site.lead();
+        let sections = self
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(c, category)| Section { category, articles: self.shown_all(site.home_section(c, lead)) })
+            .collect();
+        let config = self.config();
+        let page = PageMeta {
+            title: None,
+            description: config.description.as_deref().unwrap_or(&config.title).into(),
+            url: config.url("/").into(),
+        };
+        HomeContext {
+            page,
+            lead: lead.map(|i| self.shown(i)),
+            sections,
+            latest: self.shown_all(site.latest().iter().copied()),
+        }
+    }
+
+    fn article(&self, i: usize) -> ArticleContext<'_> {
+        let article = &self.site.articles[i];
+        let graph = self.site.graph;
+        let title = article.front.title.as_str();
+        let page = PageMeta {
+            title: Some(title.into()),
+            description: views::dek(article).unwrap_or(title).into(),
+            url: article.url.as_str().into(),
+        };
+        let view = ArticleView {
+            summary: self.shown(i),
+            own: Of::article(
+                article.version,
+                ArticleOwn { article, json_ld: Box::new(move || views::json_ld(self.config(), self.summary(i))) },
+            ),
+            further_context: graph.further_context[i].iter().map(|r| self.further(r)).collect(),
+            backlinks: self.shown_all(graph.backlinks[i].iter().copied()),
+            related: self.shown_all(graph.related[i].iter().copied()),
+        };
+        ArticleContext { page, article: view }
+    }
+
+    fn further<'s>(&'s self, reference: &'s Reference) -> Further<'s> {
+        Further { target: self.shown(reference.target), note: reference.note.as_deref() }
+    }
+
+    fn listing(&self, kind: Kind, index: usize, page: usize) -> ListingContext<'_> {
+        let site = self.site;
+        let listing = &site.listings(kind)[index];
+        let pages = site.page_count(listing.articles.len());
+        let url = |page| self.config().url(&site.listing_path(kind, index, page));
+        let view = &listing.view;
+        let title = match (kind, page) {
+            (Kind::Category, 1) => view.name.clone(),
+            (Kind::Category, n) => format!("{}, page {n}", view.name),
+            (Kind::Tag, 1) => format!("Topic: {}", view.name),
+            (Kind::Tag, n) => format!("Topic: {}, page {n}", view.name),
+            (Kind::Author, 1) => view.name.clone(),
+            (Kind::Author, n) => format!("{}, page {n}", view.name),
+        };
+        let site_title = &self.config().title;
+        let description = view.bio.clone().unwrap_or_else(|| match kind {
+            Kind::Category => format!("{} news from {site_title}", view.name),
+            Kind::Tag => format!("Articles about {} from {site_title}", view.name),
+            Kind::Author => format!("Articles by {} in {site_title}", view.name),
+        });
+        ListingContext {
+            page: PageMeta { title: Some(title.into()), description: description.into(), url: url(page).into() },
+            category: (kind == Kind::Category).then(|| &self.categories[index]),
+            tag: (kind == Kind::Tag).then_some(view),
+            author: (kind == Kind::Author).then_some(view),
+            listing: view,
+            feed_url: (kind == Kind::Category).then(|| format!("{}feed.xml", view.url)),
+            articles: self.shown_all(site.page_articles(kind, index, page).iter().copied()),
+            pagination: Pagination {
+                page,
+                pages,
+                total: listing.articles.len(),
+                url: url(page),
+                prev_url: (page > 1).then(|| url(page - 1)),
+                next_url: (page < pages).then(|| url(page + 1)),
+            },
+        }
+    }
+
+    fn index(&self, kind: Kind) -> IndexContext<'_> {
+        let config = self.config();
+        let entries: Vec<&Taxon> = self.site.listings(kind).iter().map(|l| &l.view).collect();
+        let url = config.url(index_path(kind));
+        let title = if kind == Kind::Tag { "Topics" } else { "Authors" };
+        let page = PageMeta {
+            title: Some(title.into()),
+            description: format!("{title} of {}", config.title).into(),
+            url: url.clone().into(),
+        };
+        let (tags, authors) = if kind == Kind::Tag { (Some(entries), None) } else { (None, Some(entries)) };
+        IndexContext { page, tags, authors, url }
+    }
+}
+
+/// The context of one page, and which template renders it.
+pub enum Context<'a> {
+    Home(HomeContext<'a>),
+    Article(ArticleContext<'a>),
+    Listing(Kind, ListingContext<'a>),
+    Index(Kind, IndexContext<'a>),
+    NotFound(NotFoundContext<'a>),
+}
+
+/// The context itself; the kind is the template's to tell.
+impl Serialize for Context<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Context::Home(context) => context.serialize(serializer),
+            Context::Article(context) => context.serialize(serializer),
+            Context::Listing(_, context) => context.serialize(serializer),
+            Context::Index(_, context) => context.serialize(serializer),
+            Context::NotFound(context) => context.serialize(serializer),
+        }
+    }
+}
+
+impl Context<'_> {
+    pub fn template(&self) -> &'static str {
+        match self {
+            Context::Home(_) => "index.html",
+            Context::Article(_) => "article.html",
+            Context::Listing(Kind::Category, _) => "category.html",
+            Context::Listing(Kind::Tag, _) => "tag.html",
+            Context::Listing(Kind::Author, _) => "author.html",
+            Context::Index(Kind::Tag, _) => "tags.html",
+            Context::Index(_, _) => "authors.html",
+            Context::NotFound(_) => "404.html",
+        }
+    }
+
+    /// What the page is made of: two pages with equal keys render the same.
+    pub fn key(&self) -> Key {
+        key::of(self.template(), self)
+    }
+
+    pub fn render(&self, renderer: &Renderer) -> Result<String, Diagnostic> {
+        renderer.render(self.template(), self)
+    }
+}
+
+/// `page`, given to every template: what the `<head>` says of the page.
+#[derive(Serialize)]
+pub struct PageMeta<'a> {
+    /// The page's own title, without the site's; none on the home page.
+    pub title: Option<Cow<'a, str>>,
+    pub description: Cow<'a, str>,
+    /// The canonical URL.
+    pub url: Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+pub struct HomeContext<'a> {
+    page: PageMeta<'a>,
+    lead: Option<Of<&'a tera::Value>>,
+    sections: Vec<Section<'a>>,
+    /// The ten newest articles.
+    latest: Vec<Of<&'a tera::Value>>,
+}
+
+#[derive(Serialize)]
+struct Section<'a> {
+    category: &'a CategoryView,
+    articles: Vec<Of<&'a tera::Value>>,
+}
+
+#[derive(Serialize)]
+pub struct ArticleContext<'a> {
+    page: PageMeta<'a>,
+    article: ArticleView<'a>,
+}
+
+/// `article`, given to article.html: every field of its summary, plus
+/// `body` (the rendered Markdown, the only raw HTML a template gets), `toc`,
+/// `further_context` (target summaries, each with its `note`), `backlinks`,
+/// `related`, `extra` and `json_ld`.
+#[derive(Serialize)]
+struct ArticleView<'a> {
+    #[serde(flatten)]
+    summary: Of<&'a tera::Value>,
+    #[serde(flatten)]
+    own: Of<ArticleOwn<'a>>,
+    further_context: Vec<Further<'a>>,
+    backlinks: Vec<Of<&'a tera::Value>>,
+    related: Vec<Of<&'a tera::Value>>,
+}
+
+/// The parts of article `index`'s page made from the article alone; made
+/// only when serialized for the template, never for a key.
+struct ArticleOwn<'a> {
+    article: &'a Article,
+    /// The JSON-LD, made from the article's summary.
+    json_ld: Box<dyn Fn() -> String + 'a>,
+}
+
+impl Serialize for ArticleOwn<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let article = self.article;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("body", &article.body.html)?;
+        map.serialize_entry("toc", &article.body.toc)?;
+        map.serialize_entry("extra", &views::toml_to_json(&article.front.extra))?;
+        // Escaped so no value can close the script element: insert it
+        // with `| safe` inside `<script type="application/ld+json">`.
+        map.serialize_entry("json_ld", &(self.json_ld)())?;
+        map.end()
+    }
+}
+
+/// A further-context target's summary, with the note of the reference.
+#[derive(Serialize)]
+struct Further<'a> {
+    #[serde(flatten)]
+    target: Of<&'a tera::Value>,
+    note: Option<&'a str>,
+}
+
+/// The context of category.html, tag.html and author.html: `listing` is
+/// the category, tag or author whichever it is, and the specific key is set
+/// as well.
+#[derive(Serialize)]
+pub struct ListingContext<'a> {
+    page: PageMeta<'a>,
+    category: Option<&'a CategoryView>,
+    tag: Option<&'a Taxon>,
+    author: Option<&'a Taxon>,
+    listing: &'a Taxon,
+    /// The category's own RSS feed.
+    feed_url: Option<String>,
+    articles: Vec<Of<&'a tera::Value>>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize)]
+pub struct IndexContext<'a> {
+    page: PageMeta<'a>,
+    tags: Option<Vec<&'a Taxon>>,
+    authors: Option<Vec<&'a Taxon>>,
+    url: String,
+}
+
+#[derive(Serialize)]
+pub struct NotFoundContext<'a> {
+    page: PageMeta<'a>,
+}
+
+#[derive(Serialize)]
+struct Pagination {
+    /// 1-based.
+    page: usize,
+    pages: usize,
+    total: usize,
+    url: String,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+}
+
+/// The pages of the last build, in its plan's order: output file, key and
+/// bytes. Kept only by `serve`, which holds the site in memory anyway.
+#[derive(Default)]
+pub struct Pages {
+    pub keep: bool,
+    last: Vec<(Arc<str>, Key, Bytes)>,
+}
+
+impl Pages {
+    pub fn new(keep: bool) -> Pages {
+        Pages { keep, last: Vec::new() }
+    }
+
+    /// Renders every page of `plan` whose key changed (all of them, when
+    /// nothing is kept) and hands each page's file and bytes to `write`,
+    /// in parallel. Every template error is collected before failing.
+    pub fn render(
+        &mut self,
+        views: &Views,
+        renderer: &Renderer,
+        plan: &Plan,
+        write: &(dyn Fn(&str, Bytes) -> anyhow::Result<()> + Sync),
+    ) -> Result<(), Error> {
+        let previous = self.previous(plan);
+        let results: Vec<Result<Option<(Key, Bytes)>, Error>> = plan
+            .pages
+            .par_iter()
+            .zip(&plan.page_files)
+            .zip(&previous)
+            .map(|(((_, page), file), previous)| {
+                let context = views.context(*page);
+                // A key costs a walk over the context: only worth it when
+                // there is a page to compare with, or to keep.
+                let key = (self.keep || previous.is_some()).then(|| context.key());
+                let bytes = match previous {
+                    Some((_, old_key, bytes)) if key == Some(*old_key) => bytes.clone(),
+                    _ => Bytes::from(context.render(renderer).map_err(|d| Failed { diagnostics: vec![d] })?),
+                };
+                write(file, bytes.clone())?;
+                Ok(key.map(|key| (key, bytes)))
+            })
+            .collect();
+        let mut problems = Vec::new();
+        let mut kept = Vec::with_capacity(if self.keep { plan.pages.len() } else { 0 });
+        for ((result, file), previous) in results.into_iter().zip(&plan.page_files).zip(&previous) {
+            match result {
+                Ok(Some((key, bytes))) if self.keep => {
+                    // The names of pages that stay are shared, not copied.
+                    let name = previous.map_or_else(|| Arc::from(file.as_str()), |(name, _, _)| name.clone());
+                    kept.push((name, key, bytes));
+                }
+                Ok(_) => {}
+                Err(Error::Site(failed)) => problems.extend(failed.diagnostics),
+                Err(other) => return Err(other),
+            }
+        }
+        drop(previous);
+        crate::diag::fail_on(problems)?;
+        self.last = kept;
+        Ok(())
+    }
+
+    /// The last build's page at each file of `plan`: mostly the same pages
+    /// in the same order, matched by position, else by name.
+    fn previous(&self, plan: &Plan) -> Vec<Option<&(Arc<str>, Key, Bytes)>> {
+        let old = &self.last;
+        let same_pages =
+            old.len() == plan.page_files.len() && old.iter().zip(&plan.page_files).all(|(old, file)| *old.0 == **file);
+        if same_pages {
+            return old.iter().map(Some).collect();
+        }
+        let by_name: FxHashMap<&str, &(Arc<str>, Key, Bytes)> = old.iter().map(|page| (&*page.0, page)).collect();
+        plan.page_files.iter().map(|file| by_name.get(file.as_str()).copied()).collect()
+    }
+}

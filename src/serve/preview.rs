@@ -1,0 +1,127 @@
+//! The site `serve` shows: the [`Driver`] keeping its cache from one save
+//! to the next, writing into memory. Files copied from disk are kept too,
+//! by the file's identity (inode, size, time of last change), so that a
+//! rebuild reads only the static files and images that changed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
+use bytes::Bytes;
+
+use super::Files;
+use crate::diag::Error;
+use crate::driver::Driver;
+use crate::driver::{Report, SiteOptions};
+use crate::plan::Plan;
+use crate::write::{self, Sink};
+
+/// A site built in memory, again and again.
+pub struct Preview {
+    driver: Driver,
+    copies: Copies,
+}
+
+/// Bytes of the files copied from disk, by path, with the file's identity
+/// when read.
+type Copies = Mutex<HashMap<PathBuf, (Stamp, Bytes)>>;
+
+impl Preview {
+    /// Nothing is read until the first [`Preview::build`].
+    pub fn new(options: SiteOptions, base_url: &str) -> Preview {
+        Preview { driver: Driver::keeping(options, Some(base_url)), copies: Copies::default() }
+    }
+
+    /// Builds the site after the files at `changed` (absolute paths)
+    /// changed: exactly the files `build --base-url` writes.
+    pub fn build(&mut self, changed: &[PathBuf]) -> Result<(Files, Report), Error> {
+        let root = self.driver.options().root.clone();
+        forget(self.copies.get_mut().unwrap_or_else(|e| e.into_inner()), &root, changed);
+        let mut memory = Memory::new(&self.copies);
+        let report = self.driver.build(changed, &mut memory)?;
+        Ok((memory.files, report))
+    }
+}
+
+/// Forgets the copies under a changed path: checked as well at every
+/// build, since a file reached through a symbolic link changes under
+/// another path, maybe one nobody watches.
+fn forget(copies: &mut HashMap<PathBuf, (Stamp, Bytes)>, root: &Path, changed: &[PathBuf]) {
+    if changed.iter().any(|path| !path.starts_with(root)) {
+        copies.clear();
+    }
+    for path in changed {
+        copies.retain(|file, _| !file.starts_with(path));
+    }
+}
+
+/// An output file's path and bytes.
+type File = (Arc<str>, Bytes);
+
+/// The files of one build, in memory: written by each thread into a list
+/// of its own (no thread waits for another), gathered at the commit.
+struct Memory<'a> {
+    /// By rayon thread, and a last one for any other thread.
+    written: Vec<Mutex<Vec<File>>>,
+    files: Files,
+    copies: &'a Copies,
+}
+
+impl<'a> Memory<'a> {
+    fn new(copies: &'a Copies) -> Memory<'a> {
+        let written = (0..=rayon::current_num_threads()).map(|_| Mutex::default()).collect();
+        Memory { written, files: Files::default(), copies }
+    }
+}
+
+impl Sink for Memory<'_> {
+    fn write(&self, rel: &str, bytes: Bytes) -> Result<()> {
+        let slot = rayon::current_thread_index().unwrap_or(self.written.len() - 1).min(self.written.len() - 1);
+        self.written[slot].lock().unwrap_or_else(|e| e.into_inner()).push((Arc::from(rel), bytes));
+        Ok(())
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        let cannot = |e: std::io::Error| anyhow::anyhow!("cannot read {}: {e}", from.display());
+        let stamp = Stamp::of(&std::fs::metadata(from).map_err(cannot)?);
+        let kept = self.copies.lock().unwrap_or_else(|e| e.into_inner()).get(from).cloned();
+        let bytes = match kept {
+            Some((kept, bytes)) if kept == stamp => bytes,
+            _ => {
+                let bytes = Bytes::from(std::fs::read(from).map_err(cannot)?);
+                self.copies
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(from.to_path_buf(), (stamp, bytes.clone()));
+                bytes
+            }
+        };
+        self.write(rel, bytes)
+    }
+
+    fn commit(&mut self, plan: &Plan) -> Result<()> {
+        self.files.reserve(plan.file_count() + 1);
+        for written in &mut self.written {
+            self.files.extend(written.get_mut().unwrap_or_else(|e| e.into_inner()).drain(..));
+        }
+        self.files.insert(Arc::from(write::MARKER), Bytes::from_static(write::MARKER_TEXT.as_bytes()));
+        Ok(())
+    }
+}
+
+/// What identifies a file's contents cheaply: its inode, size and time of
+/// last change.
+#[derive(Clone, PartialEq, Eq)]
+struct Stamp {
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp { inode: meta.ino(), len: meta.len(), modified: meta.modified().ok() }
+    }
+}
