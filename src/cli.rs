@@ -86,12 +86,18 @@ pub struct BuildArgs {
     /// Override config.toml's base_url, e.g. for a preview deployment.
     #[arg(long)]
     pub base_url: Option<String>,
+    /// Fail when a URL of the replaced output's sitemap has neither a page nor an alias.
+    #[arg(long)]
+    pub strict_urls: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    /// Fail when a URL of public/'s sitemap has neither a page nor an alias.
+    #[arg(long)]
+    pub strict_urls: bool,
 }
 
 #[cfg(test)]

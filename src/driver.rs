@@ -58,16 +58,32 @@ pub struct Report {
     pub files: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Diagnostic>,
+    /// Articles that leave the site within [`EXPIRING`] of now: content
+    /// path and when, RFC 3339.
+    pub expiring: Vec<(String, String)>,
     /// Each phase: name, time and peak memory.
     pub timings: Vec<crate::timings::Phase>,
 }
+
+/// How far ahead `check` looks for articles about to expire.
+pub const EXPIRING: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 
 /// Builds one site, once or again and again.
 pub struct Driver {
     options: SiteOptions,
     /// Replaces config.toml's `base_url`.
     base_url: Option<String>,
+    /// The link-rot guard: the output whose URLs must not disappear.
+    guard: Option<Guard>,
     cache: Cache,
+}
+
+/// The output folder a build replaces (or `check` compares with), and
+/// whether a URL of its sitemap that disappears is an error or a warning.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    pub output: PathBuf,
+    pub strict: bool,
 }
 
 /// What the stages keep from one build to the next.
@@ -123,14 +139,20 @@ impl Cache {
 impl Driver {
     /// A driver for `build` and `check`: one build, nothing kept.
     pub fn once(options: SiteOptions, base_url: Option<&str>) -> Driver {
-        Driver { options, base_url: base_url.map(str::to_string), cache: Cache::new(false) }
+        Driver { options, base_url: base_url.map(str::to_string), guard: None, cache: Cache::new(false) }
+    }
+
+    /// Guards the URLs of the output `guard` names (see [`Guard`]).
+    pub fn guarding(mut self, guard: Guard) -> Driver {
+        self.guard = Some(guard);
+        self
     }
 
     /// A driver that keeps what it derived for the next build (`serve`).
     /// Its root is made absolute, like the paths a watcher reports.
     pub fn keeping(mut options: SiteOptions, base_url: Option<&str>) -> Driver {
         options.root = std::path::absolute(&options.root).unwrap_or(options.root);
-        Driver { options, base_url: base_url.map(str::to_string), cache: Cache::new(true) }
+        Driver { options, base_url: base_url.map(str::to_string), guard: None, cache: Cache::new(true) }
     }
 
     pub fn options(&self) -> &SiteOptions {
@@ -167,6 +189,16 @@ impl Driver {
 
         let site = plan::Site::new(&config, &articles.published, &graph, &mut cache.placed);
         let plan = Plan::new(&site, &root, theme.statics.iter(), cache.sources.assets())?;
+        let mut problems = plan::links::check(&site, &plan, &theme, &root);
+        if let Some(guard) = &self.guard {
+            let previous = crate::load::sitemap::previous_paths(&guard.output);
+            let sitemap = guard.output.join("sitemap.xml");
+            let shown = sitemap.strip_prefix(&root).unwrap_or(&sitemap).display().to_string();
+            problems.extend(plan::links::moved(&plan, &previous, &articles.expired, &shown, guard.strict));
+        }
+        diag::fail_on(problems.clone())?;
+        diags.extend(problems);
+        diag::sort(&mut diags);
         let categories = views::categories(&config);
         let views = Views::new(&site, &categories, &mut cache.summaries);
         if cache.renderer.is_none() {
@@ -194,7 +226,15 @@ impl Driver {
 
         sink.commit(&plan)?;
         timings.lap("commit");
+        let soon = selection.now + EXPIRING;
+        let expiring = articles
+            .published
+            .iter()
+            .filter_map(|a| a.front.expires.as_ref().filter(|at| at.timestamp() <= soon).map(|at| (a, at)))
+            .map(|(a, at)| (a.rel.clone(), crate::parse::frontmatter::rfc3339(at)))
+            .collect();
         Ok(Report {
+            expiring,
             articles: articles.published.len(),
             categories: config.categories.len(),
             files: plan.file_count(),

@@ -337,12 +337,12 @@ pub fn input(article: &Article) -> Input {
     let links = article.body.links.iter().map(|l| (l.path.clone(), l.anchor.clone()));
     Input {
         rel: article.rel.clone(),
-        date: article.front.date.timestamp(),
+        date: article.dated().at,
         category: article.category,
         tags: article.tag_slugs.clone(),
         further: further.collect(),
         links: links.collect(),
-        headings: article.body.toc.iter().map(|h| h.id.clone()).collect(),
+        headings: article.anchors().map(str::to_string).collect(),
     }
 }
 
@@ -351,6 +351,10 @@ fn missing_target(path: &str, articles: &Articles, location: &Location) -> Diagn
         Some(Withheld::Draft) => (
             format!("reference to a draft: content/{path}"),
             "publish it (remove `draft = true`) or remove the reference".to_string(),
+        ),
+        Some(Withheld::Expired(at)) => (
+            format!("reference to an expired article: content/{path} left the site at {at}"),
+            "remove the reference, or the article's `expires`".to_string(),
         ),
         Some(Withheld::Scheduled(at)) => (
             format!("reference to a scheduled article: content/{path} is published at {at}"),

@@ -54,12 +54,17 @@ pub struct BuildOptions {
     /// Default: `public/` under the root.
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
+    /// A URL of the replaced output's sitemap that now has neither a page
+    /// nor an alias is an error, not a warning.
+    pub strict_urls: bool,
 }
 
 /// Validates everything `build` validates, rendering every page, and
-/// writes nothing.
-pub fn check(options: &SiteOptions) -> Result<Report, Error> {
-    Driver::once(options.clone(), None).build(&[], &mut write::Discard)
+/// writes nothing. The URLs of the site's `public/` are guarded as a build
+/// into it would guard them.
+pub fn check(options: &SiteOptions, strict_urls: bool) -> Result<Report, Error> {
+    let guard = driver::Guard { output: options.root.join("public"), strict: strict_urls };
+    Driver::once(options.clone(), None).guarding(guard).build(&[], &mut write::Discard)
 }
 
 /// Builds the site into the output folder, atomically: a failed build
@@ -68,5 +73,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let root = &options.site.root;
     let output = options.output.clone().unwrap_or_else(|| root.join("public"));
     write::check_output(root, &output).map_err(|e| Error::Usage(e.to_string()))?;
-    Driver::once(options.site.clone(), options.base_url.as_deref()).build(&[], &mut write::Twin::new(&output))
+    let guard = driver::Guard { output: output.clone(), strict: options.strict_urls };
+    Driver::once(options.site.clone(), options.base_url.as_deref())
+        .guarding(guard)
+        .build(&[], &mut write::Twin::new(&output))
 }

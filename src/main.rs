@@ -21,7 +21,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => {
             let timings = args.site.timings;
-            let options = BuildOptions { site: site(args.site), output: args.output, base_url: args.base_url };
+            let options = BuildOptions {
+                site: site(args.site),
+                output: args.output,
+                base_url: args.base_url,
+                strict_urls: args.strict_urls,
+            };
             broadsheet::build(&options).map(|report| {
                 let output = options.output.clone().unwrap_or_else(|| options.site.root.join("public"));
                 summary("Built", &report, &format!(" into {}", output.display()), timings)
@@ -29,7 +34,12 @@ fn main() -> ExitCode {
         }
         Command::Check(args) => {
             let timings = args.site.timings;
-            broadsheet::check(&site(args.site)).map(|report| summary("Checked", &report, "; nothing written", timings))
+            broadsheet::check(&site(args.site), args.strict_urls).map(|report| {
+                for (rel, at) in &report.expiring {
+                    eprintln!("note: content/{rel} expires at {at} and leaves the site then");
+                }
+                summary("Checked", &report, "; nothing written", timings)
+            })
         }
         Command::Serve(args) => {
             broadsheet::serve::keep_freed_memory();

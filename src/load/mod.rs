@@ -2,6 +2,7 @@
 //! every later stage sees the files in the same order on every run) and
 //! read, and the theme's templates and assets ([`theme`]).
 
+pub mod sitemap;
 pub mod theme;
 
 use std::path::{Path, PathBuf};

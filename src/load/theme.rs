@@ -24,6 +24,7 @@ const NEWSROOM_TEMPLATES: &[(&str, &[u8])] = embed!("templates":
     "authors.html",
     "base.html",
     "category.html",
+    "corrections.html",
     "index.html",
     "partials/byline.html",
     "partials/card.html",
@@ -38,8 +39,17 @@ const NEWSROOM_STATIC: &[(&str, &[u8])] = embed!("static":
 );
 
 /// The templates every theme must have.
-pub const REQUIRED: [&str; 8] =
-    ["index.html", "article.html", "category.html", "tag.html", "author.html", "tags.html", "authors.html", "404.html"];
+pub const REQUIRED: [&str; 9] = [
+    "index.html",
+    "article.html",
+    "category.html",
+    "tag.html",
+    "author.html",
+    "tags.html",
+    "authors.html",
+    "corrections.html",
+    "404.html",
+];
 
 /// A file copied into the output.
 #[derive(Debug, Clone)]
@@ -52,6 +62,8 @@ pub enum StaticFile {
 pub struct Theme {
     /// Template name (`partials/card.html`) → source.
     pub templates: BTreeMap<String, String>,
+    /// Template name → the file it was read from, as errors name it.
+    pub origins: BTreeMap<String, String>,
     /// Output path → file; the site's static/ is merged over the theme's.
     pub statics: BTreeMap<String, StaticFile>,
 }
@@ -61,12 +73,13 @@ pub fn load(root: &Path, name: &str, diags: &mut Vec<Diagnostic>) -> Theme {
     let mut theme = Theme::default();
     let folder = root.join("themes").join(name);
     if folder.is_dir() {
-        read_templates(root, &folder.join("templates"), &mut theme.templates, diags);
+        read_templates(root, &folder.join("templates"), &mut theme, diags);
         read_statics(root, &folder.join("static"), &mut theme.statics, diags);
     } else if name == "newsroom" {
         for (name, bytes) in NEWSROOM_TEMPLATES {
             let text = std::str::from_utf8(bytes).expect("embedded templates are UTF-8");
             theme.templates.insert(name.to_string(), text.to_string());
+            theme.origins.insert(name.to_string(), format!("the built-in newsroom theme's templates/{name}"));
         }
         for (name, bytes) in NEWSROOM_STATIC {
             theme.statics.insert(name.to_string(), StaticFile::Embedded(bytes));
@@ -79,7 +92,7 @@ pub fn load(root: &Path, name: &str, diags: &mut Vec<Diagnostic>) -> Theme {
         );
         return theme;
     }
-    read_templates(root, &root.join("templates"), &mut theme.templates, diags);
+    read_templates(root, &root.join("templates"), &mut theme, diags);
     read_statics(root, &root.join("static"), &mut theme.statics, diags);
     for required in REQUIRED {
         if !theme.templates.contains_key(required) {
@@ -134,7 +147,7 @@ fn display(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned()
 }
 
-fn read_templates(root: &Path, dir: &Path, into: &mut BTreeMap<String, String>, diags: &mut Vec<Diagnostic>) {
+fn read_templates(root: &Path, dir: &Path, into: &mut Theme, diags: &mut Vec<Diagnostic>) {
     if !dir.is_dir() {
         return;
     }
@@ -142,7 +155,8 @@ fn read_templates(root: &Path, dir: &Path, into: &mut BTreeMap<String, String>, 
         match file {
             Ok((name, path)) => match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    into.insert(name, text);
+                    into.origins.insert(name.clone(), display(root, &path));
+                    into.templates.insert(name, text);
                 }
                 Err(err) => diags.push(
                     Diagnostic::error(format!("cannot read template: {err}")).at(Location::file(&display(root, &path))),

@@ -91,6 +91,45 @@ fn rss_item(xml: &mut Xml, item: &Item) {
     });
 }
 
+/// `/corrections/feed.xml`: each correction an item, linking to the notice
+/// on its article's page; `notices` pairs each article with the place of
+/// the correction in its list.
+pub fn corrections(config: &Config, notices: &[(&Item, usize)]) -> Vec<u8> {
+    let mut xml = Xml::new();
+    let namespaces = [
+        ("version", "2.0"),
+        ("xmlns:atom", "http://www.w3.org/2005/Atom"),
+        ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+    ];
+    let self_url = config.url("/corrections/feed.xml");
+    xml.element("rss", &namespaces, |xml| {
+        xml.element("channel", &[], |xml| {
+            xml.text("title", &[], &format!("{} — Corrections", config.title));
+            xml.text("link", &[], &config.url("/corrections/"));
+            xml.text("description", &[], &format!("Every correction {} has published", config.title));
+            xml.text("language", &[], &config.language);
+            xml.text("generator", &[], "broadsheet");
+            xml.empty("atom:link", &[("href", &self_url), ("rel", "self"), ("type", "application/rss+xml")]);
+            if let Some((item, j)) = notices.first() {
+                xml.text("lastBuildDate", &[], &rfc2822(&item.article.corrections[*j].date));
+            }
+            for (item, j) in notices {
+                let notice = &item.article.corrections[*j];
+                let url = format!("{}#{}", item.summary.url, notice.id);
+                xml.element("item", &[], |xml| {
+                    xml.text("title", &[], &format!("Correction: {}", item.summary.title));
+                    xml.text("link", &[], &url);
+                    xml.text("guid", &[("isPermaLink", "true")], &url);
+                    xml.text("pubDate", &[], &rfc2822(&notice.date));
+                    xml.text("description", &[], &notice.plain);
+                    xml.text("content:encoded", &[], &notice.html);
+                });
+            }
+        });
+    });
+    xml.finish()
+}
+
 /// The Atom 1.0 feed of the site's newest articles.
 pub fn atom(config: &Config, items: &[Item]) -> Vec<u8> {
     let mut xml = Xml::new();
@@ -123,7 +162,7 @@ fn atom_entry(xml: &mut Xml, config: &Config, item: &Item) {
         xml.text("title", &[], summary.title);
         xml.empty("link", &[("href", summary.url), ("rel", "alternate"), ("type", "text/html")]);
         xml.text("published", &[], &summary.date.iso);
-        xml.text("updated", &[], &summary.updated.as_ref().unwrap_or(&summary.date).iso);
+        xml.text("updated", &[], &rfc3339(article.modified()));
         if summary.authors.is_empty() {
             // Atom requires an author: the publication stands in.
             xml.element("author", &[], |xml| xml.text("name", &[], &config.title));
@@ -145,9 +184,9 @@ fn atom_entry(xml: &mut Xml, config: &Config, item: &Item) {
     });
 }
 
-/// The latest `updated` or `date` among `articles`.
+/// The latest change among `articles` (see [`Article::modified`]).
 pub fn latest_change<'a>(articles: impl Iterator<Item = &'a Article>) -> &'a jiff::ZonedDateTime {
-    articles.map(|a| a.front.updated.as_ref().unwrap_or(&a.front.date)).max().expect("called with at least one article")
+    articles.map(Article::modified).max().expect("called with at least one article")
 }
 
 pub fn rfc2822(date: &jiff::ZonedDateTime) -> String {

@@ -8,6 +8,7 @@
 //! the sitemap from its entries. `serve` keeps a file while its key holds.
 
 pub mod feeds;
+pub mod redirects;
 pub mod sitemaps;
 
 use bytes::Bytes;
@@ -90,6 +91,21 @@ pub fn make(views: &Views, plan: &Plan, now: Timestamp, kept: &mut Kept) -> Resu
                 let key = key::of(name, &versions(views, &recent));
                 kept.get_or(name, key, || vec![file(name, sitemaps::news(config, &feeds::items(views, &recent)))])
             }
+            Generated::CorrectionsFeed => {
+                let shown = &site.lists.corrections[..site.lists.corrections.len().min(limit)];
+                let articles: Vec<usize> = shown.iter().map(|&(i, _)| i).collect();
+                let key = key::of(name, &(versions(views, &articles), shown));
+                kept.get_or(name, key, || {
+                    let items = feeds::items(views, &articles);
+                    let notices: Vec<_> = items.iter().zip(shown).map(|(item, &(_, j))| (item, j)).collect();
+                    vec![file(name, feeds::corrections(config, &notices))]
+                })
+            }
+            Generated::Redirect(i, _) => {
+                let key = key::of(name, &views.site.articles[i].version);
+                kept.get_or(name, key, || vec![file(name, redirects::page(config, &site.articles[i]))])
+            }
+            Generated::Redirects => vec![file(name, redirects::file(site.articles.iter().map(|a| &**a)))],
             Generated::Robots => vec![file(name, robots(config).into_bytes())],
             Generated::SyntaxCss => {
                 vec![file(name, crate::highlight::stylesheet(config.highlight_theme.as_deref())?.into_bytes())]

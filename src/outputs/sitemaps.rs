@@ -91,15 +91,16 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
         (!articles.is_empty()).then(|| latest_change(articles.iter().map(|&i| &*site.articles[i])))
     };
     match page {
-        Page::Article(i) => {
-            let front = &site.articles[i].front;
-            Some(front.updated.as_ref().unwrap_or(&front.date))
-        }
+        Page::Article(i) => Some(site.articles[i].modified()),
         Page::Listing { kind, index, page } => latest(site.page_articles(kind, index, page)),
         Page::Home | Page::Index(Kind::Category) => latest(&site.lists.newest),
         Page::Index(kind) => {
             let all: Vec<usize> = site.listings(kind).iter().flat_map(|l| l.articles.iter().copied()).collect();
             latest(&all)
+        }
+        Page::Corrections { page } => {
+            let dates = site.page_corrections(page).iter().map(|&(i, j)| &site.articles[i].corrections[j].date);
+            dates.max()
         }
         Page::NotFound => None,
     }

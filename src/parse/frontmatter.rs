@@ -29,7 +29,51 @@ pub struct FrontMatter {
     pub image: Option<Image>,
     pub featured: bool,
     pub draft: bool,
+    /// Corrections, as written.
+    pub corrections: Vec<Notice>,
+    /// Updates to the story, as written.
+    pub updates: Vec<Notice>,
+    /// A developing story, covered live.
+    pub live: bool,
+    /// When live coverage ended: only once `live` is false again.
+    pub live_ended: Option<ZonedDateTime>,
+    /// Site paths the article was published at before (`/old/path/`).
+    pub aliases: Vec<Alias>,
+    /// When a syndicated story must leave the site.
+    pub expires: Option<ZonedDateTime>,
     pub extra: toml::Table,
+}
+
+/// A dated correction or update: Markdown text, with where it is written.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub date: ZonedDateTime,
+    /// Markdown.
+    pub text: String,
+    /// An update's own anchor, when given.
+    pub id: Option<String>,
+    /// The `[[corrections]]` or `[[updates]]` table.
+    pub location: Location,
+    /// The `text` value.
+    pub text_location: Location,
+    /// Where `text` sits in the file, to place errors inside it.
+    pub text_at: TextAt,
+}
+
+/// Where a string value's text sits in its file: at this offset, byte for
+/// byte, when the file spells it without escapes; else only somewhere in
+/// the value at this span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextAt {
+    Verbatim(usize),
+    Within(std::ops::Range<usize>),
+}
+
+/// A site path the article moved from.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    pub path: String,
+    pub location: Location,
 }
 
 /// A "further context" entry: another article, and why it matters.
@@ -82,7 +126,30 @@ struct Raw {
     #[serde(default)]
     draft: bool,
     #[serde(default)]
+    corrections: Vec<Spanned<RawCorrection>>,
+    #[serde(default)]
+    updates: Vec<Spanned<RawUpdate>>,
+    #[serde(default)]
+    live: bool,
+    live_ended: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+    expires: Option<Spanned<toml::Value>>,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+#[derive(Deserialize)]
+struct RawCorrection {
+    date: Option<Spanned<toml::Value>>,
+    text: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawUpdate {
+    date: Option<Spanned<toml::Value>>,
+    text: Option<Spanned<String>>,
+    id: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -190,23 +257,47 @@ impl Problem {
     }
 }
 
+/// The known keys suggested for misspelt ones: a missing key that a hint
+/// already suggested is not reported again.
+#[derive(Default)]
+struct Misspelt {
+    top: Vec<&'static str>,
+    /// In the entries of arrays of tables: array, entry, suggested key.
+    entries: Vec<(&'static str, usize, &'static str)>,
+}
+
+impl Misspelt {
+    fn entry(&self, array: &str, index: usize, key: &str) -> bool {
+        self.entries.iter().any(|&(a, i, k)| a == array && i == index && k == key)
+    }
+}
+
 /// Checks every key; returns the known keys suggested for misspelt ones.
-fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) -> Vec<&'static str> {
+fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) -> Misspelt {
     let known = keys::fields::<Raw>();
     let misspelt = keys::check(table, known, |k| format!("unknown front-matter key `{k}`"), source, diags);
     if let Some(image) = keys::table(table, "image") {
         let known = keys::fields::<RawImage>();
         let _ = keys::check(image, known, |k| format!("unknown key `{k}` in `image`"), source, diags);
     }
-    if let Some(DeValue::Array(refs)) = table.get("further_context").map(|v| v.get_ref()) {
-        let known = keys::fields::<RawRefTable>();
-        for entry in refs.iter() {
-            if let DeValue::Table(entry) = entry.get_ref() {
-                let _ = keys::check(entry, known, |k| format!("unknown key `{k}` in `further_context`"), source, diags);
+    let arrays = [
+        ("further_context", keys::fields::<RawRefTable>()),
+        ("corrections", keys::fields::<RawCorrection>()),
+        ("updates", keys::fields::<RawUpdate>()),
+    ];
+    let mut entries = Vec::new();
+    for (name, known) in arrays {
+        if let Some(DeValue::Array(list)) = table.get(name).map(|v| v.get_ref()) {
+            for (index, entry) in list.iter().enumerate() {
+                if let DeValue::Table(entry) = entry.get_ref() {
+                    let message = |k: &str| format!("unknown key `{k}` in `{name}`");
+                    let suggested = keys::check(entry, known, message, source, diags);
+                    entries.extend(suggested.into_iter().map(|key| (name, index, key)));
+                }
             }
         }
     }
-    misspelt
+    Misspelt { top: misspelt, entries }
 }
 
 fn validate(
@@ -215,12 +306,13 @@ fn validate(
     category: &str,
     source: Source,
     tz: &TimeZone,
-    misspelt: &[&str],
+    misspelt: &Misspelt,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FrontMatter> {
+    let top = misspelt.top.as_slice();
     let whole = Location::first_line(source.path, source.file_text);
-    let title = title(raw.title, misspelt, &whole, source, diags);
-    let (date, updated) = dates(raw.date.as_ref(), raw.updated.as_ref(), rel, misspelt, &whole, source, tz, diags);
+    let title = title(raw.title, top, &whole, source, diags);
+    let (date, updated) = dates(raw.date.as_ref(), raw.updated.as_ref(), rel, top, &whole, source, tz, diags);
     check_category(raw.category.as_ref(), category, source, diags);
     let slug = slug(raw.slug.as_ref(), rel, &whole, source, diags);
     let authors = names(raw.authors, Names::AUTHORS, source, diags);
@@ -228,6 +320,14 @@ fn validate(
     let description = raw.description.and_then(|d| description(d, source, diags));
     let image = raw.image.and_then(|image| validate_image(image, title.as_deref(), source, diags));
     let further_context = raw.further_context.into_iter().map(|entry| context_ref(entry, source)).collect();
+    let later = Later { date: date.as_ref(), source, tz, misspelt };
+    let corrections =
+        raw.corrections.into_iter().enumerate().filter_map(|(i, c)| later.correction(i, c, diags)).collect();
+    let updates: Vec<Notice> =
+        raw.updates.into_iter().enumerate().filter_map(|(i, u)| later.update(i, u, diags)).collect();
+    let live_ended = later.live_ended(raw.live, raw.live_ended.as_ref(), &updates, diags);
+    let expires = raw.expires.as_ref().and_then(|value| later.expires(value, diags));
+    let aliases = raw.aliases.into_iter().filter_map(|a| alias(a, source, diags)).collect();
     Some(FrontMatter {
         title: title?,
         description,
@@ -240,8 +340,200 @@ fn validate(
         image,
         featured: raw.featured,
         draft: raw.draft,
+        corrections,
+        updates,
+        live: raw.live,
+        live_ended,
+        aliases,
+        expires,
         extra: raw.extra,
     })
+}
+
+/// Dates that must come after the article's: corrections, updates, the end
+/// of live coverage, expiry.
+struct Later<'a> {
+    /// The article's date, when it is valid.
+    date: Option<&'a ZonedDateTime>,
+    source: Source<'a>,
+    tz: &'a TimeZone,
+    misspelt: &'a Misspelt,
+}
+
+impl Later<'_> {
+    /// `value` as a datetime that is not before the article's date (or,
+    /// with `strictly`, after it); `key` and how its messages name it.
+    fn date(
+        &self,
+        value: &Spanned<toml::Value>,
+        (key, label): (&str, &str),
+        strictly: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<ZonedDateTime> {
+        let at = datetime(value, key, self.source, self.tz, diags)?;
+        if let Some(date) = self.date
+            && (at < *date || (strictly && at == *date))
+        {
+            let (what, order) = if strictly { ("not after", "after") } else { ("before", "on or after") };
+            diags.push(
+                Diagnostic::error(format!("{label} is {what} the article's `date`"))
+                    .at(self.source.location(value.span()))
+                    .label(format!("the article is dated {}", rfc3339(date)))
+                    .hint(format!("it must be {order} the article's date")),
+            );
+            return None;
+        }
+        Some(at)
+    }
+
+    /// A `[[corrections]]` table: a date and one paragraph of Markdown.
+    fn correction(&self, index: usize, raw: Spanned<RawCorrection>, diags: &mut Vec<Diagnostic>) -> Option<Notice> {
+        let location = self.source.location(raw.span());
+        let raw = raw.into_inner();
+        self.notice(("corrections", index), raw.date, raw.text, None, location, diags)
+    }
+
+    /// An `[[updates]]` table: a date, Markdown, and maybe its own anchor.
+    fn update(&self, index: usize, raw: Spanned<RawUpdate>, diags: &mut Vec<Diagnostic>) -> Option<Notice> {
+        let location = self.source.location(raw.span());
+        let raw = raw.into_inner();
+        let id = match raw.id {
+            Some(id) if id.get_ref().is_empty() || crate::text::heading_id(id.get_ref()) != *id.get_ref() => {
+                diags.push(
+                    Diagnostic::error("an update's `id` must be an anchor: lowercase letters, digits and dashes")
+                        .at(self.source.location(id.span()))
+                        .hint(format!("for example id = \"{}\"", crate::text::slugify(id.get_ref()))),
+                );
+                return None;
+            }
+            other => other.map(Spanned::into_inner),
+        };
+        self.notice(("updates", index), raw.date, raw.text, id, location, diags)
+    }
+
+    /// A notice: the `date` and `text` every one must have. `entry` is its
+    /// array and its place in it.
+    fn notice(
+        &self,
+        entry: (&str, usize),
+        date: Option<Spanned<toml::Value>>,
+        text: Option<Spanned<String>>,
+        id: Option<String>,
+        location: Location,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Notice> {
+        let table = entry.0;
+        let missing = |key: &str, example: &str| {
+            (!self.misspelt.entry(entry.0, entry.1, key)).then(|| {
+                Diagnostic::error(format!("a `[[{table}]]` entry has no `{key}`"))
+                    .at(location.clone())
+                    .hint(format!("add {key} = {example}"))
+            })
+        };
+        let date = match &date {
+            Some(value) => self.date(value, ("date", &format!("the `date` of a `[[{table}]]` entry")), false, diags),
+            None => {
+                diags.extend(missing("date", "2025-03-08T14:00:00"));
+                None
+            }
+        };
+        let text = match text {
+            Some(text) if !text.get_ref().trim().is_empty() => Some(text),
+            Some(text) => {
+                diags.push(
+                    Diagnostic::error(format!("the `text` of a `[[{table}]]` entry is empty"))
+                        .at(self.source.location(text.span()))
+                        .hint("write what readers need to know, in Markdown"),
+                );
+                None
+            }
+            None => {
+                diags.extend(missing("text", "\"…\""));
+                None
+            }
+        };
+        let text = text?;
+        let text_at = text_at(self.source, text.span(), text.get_ref());
+        let text_location = self.source.location(text.span());
+        Some(Notice { date: date?, text: text.into_inner(), id, location, text_location, text_at })
+    }
+
+    /// `live_ended`: only once the story is no longer `live`, and not
+    /// before its date or its last update.
+    fn live_ended(
+        &self,
+        live: bool,
+        value: Option<&Spanned<toml::Value>>,
+        updates: &[Notice],
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<ZonedDateTime> {
+        let value = value?;
+        if live {
+            diags.push(
+                Diagnostic::error("`live_ended` is set while the story is still `live`")
+                    .at(self.source.location(value.span()))
+                    .hint("set live = false when the coverage ends, or remove `live_ended`"),
+            );
+            return None;
+        }
+        let ended = self.date(value, ("live_ended", "`live_ended`"), false, diags)?;
+        if let Some(last) = updates.iter().filter(|u| u.date > ended).max_by_key(|u| u.date.timestamp()) {
+            diags.push(
+                Diagnostic::error("`live_ended` is before an update of the story")
+                    .at(self.source.location(value.span()))
+                    .label(format!("an update is dated {}", rfc3339(&last.date)))
+                    .hint("live coverage ends with its last update or after it"),
+            );
+            return None;
+        }
+        Some(ended)
+    }
+
+    fn expires(&self, value: &Spanned<toml::Value>, diags: &mut Vec<Diagnostic>) -> Option<ZonedDateTime> {
+        self.date(value, ("expires", "`expires`"), true, diags)
+    }
+}
+
+/// Where the text of a string value at `span` (in the TOML) sits in the
+/// file: byte for byte when the file spells it without escapes.
+fn text_at(source: Source, span: std::ops::Range<usize>, value: &str) -> TextAt {
+    let file_span = span.start + source.offset..span.end + source.offset;
+    let raw = &source.file_text[file_span.clone()];
+    for quote in ["'''", "\"\"\"", "'", "\""] {
+        if let Some(inner) = raw.strip_prefix(quote).and_then(|r| r.strip_suffix(quote)) {
+            // A multi-line string drops the newline right after its opening.
+            let skip = if quote.len() == 3 { inner.len() - inner.trim_start_matches(['\r', '\n']).len() } else { 0 };
+            let inner = &inner[skip..];
+            if inner == value && (quote.starts_with('\'') || !inner.contains('\\')) {
+                return TextAt::Verbatim(file_span.start + quote.len() + skip);
+            }
+            break;
+        }
+    }
+    TextAt::Within(file_span)
+}
+
+/// A site path the article moved from: it starts with `/`, and it cannot
+/// leave the site.
+fn alias(alias: Spanned<String>, source: Source, diags: &mut Vec<Diagnostic>) -> Option<Alias> {
+    let location = source.location(alias.span());
+    let path = alias.into_inner();
+    let problem = if !path.starts_with('/') || path.starts_with("//") {
+        Some("an alias is a path on this site, starting with one `/`")
+    } else if path.split('/').any(|segment| segment == "." || segment == "..") {
+        Some("an alias may not contain `.` or `..` segments")
+    } else if path.contains(|c: char| c.is_whitespace() || c.is_control() || "?#\\\"<>".contains(c)) {
+        Some("an alias may not contain spaces, `?`, `#`, `\\`, quotes or angle brackets")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => {
+            diags.push(Diagnostic::error(problem).at(location).hint("for example aliases = [\"/world/old-slug/\"]"));
+            None
+        }
+        None => Some(Alias { path, location }),
+    }
 }
 
 /// The headline, with typographic punctuation.

@@ -9,13 +9,17 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 
 use crate::diag::{Diagnostic, Location};
 use crate::highlight::code_html;
-use crate::parse::frontmatter::split_anchor;
+use crate::parse::frontmatter::{TextAt, split_anchor};
 use crate::text::heading_id;
 
 /// What the body needs from the rest of the site.
 pub trait Resolve {
     /// The URL of the published article at a content path.
     fn article_url(&self, path: &str) -> Option<&str>;
+    /// The site path a URL names when it points into this site (`/a/b/`,
+    /// or the site's own `base_url` followed by a path); `None` for other
+    /// sites and relative URLs.
+    fn site_path<'u>(&self, url: &'u str) -> Option<&'u str>;
     /// How the file under content/ at `path`, shown by the article at
     /// `rel`, is published; `None` when there is no such file.
     fn asset(&self, rel: &str, path: &str) -> Option<AssetUse>;
@@ -71,21 +75,45 @@ pub struct Body {
     /// The first paragraph as plain text: the default dek.
     pub first_paragraph: String,
     pub links: Vec<InlineRef>,
+    /// Links and images to a path of this site (not `@/` references), for
+    /// the check that each names a file the build writes.
+    pub site_links: Vec<SiteLink>,
     /// Files under content/ the body shows.
     pub assets: Vec<AssetUse>,
 }
 
-/// Where the body sits in its file, for error locations.
+/// A link or image whose URL is a path of this site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteLink {
+    /// The site path, without its `#fragment` or `?query`.
+    pub path: String,
+    pub fragment: Option<String>,
+    pub image: bool,
+    pub location: Location,
+}
+
+/// Where Markdown text sits in its file, for error locations: the body,
+/// or the text of a correction or an update in the front matter.
 pub struct Origin<'a> {
     /// Content path: `world/a.md`.
     pub rel: &'a str,
     pub file_text: &'a str,
-    pub body_offset: usize,
+    /// The Markdown.
+    pub text: &'a str,
+    pub at: TextAt,
 }
 
-impl Origin<'_> {
+impl<'a> Origin<'a> {
+    /// The body of the file at `rel`, from `offset` on.
+    pub fn body(rel: &'a str, file_text: &'a str, offset: usize) -> Origin<'a> {
+        Origin { rel, file_text, text: &file_text[offset..], at: TextAt::Verbatim(offset) }
+    }
+
     fn location(&self, range: &std::ops::Range<usize>) -> Location {
-        let span = range.start + self.body_offset..range.end + self.body_offset;
+        let span = match &self.at {
+            TextAt::Verbatim(offset) => range.start + offset..range.end + offset,
+            TextAt::Within(span) => span.clone(),
+        };
         Location::span(&format!("content/{}", self.rel), self.file_text, span)
     }
 }
@@ -101,7 +129,7 @@ pub fn options() -> Options {
 /// Renders the body of an article: HTML, table of contents, word count,
 /// first paragraph, `@/` links and the files it shows.
 pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic>) -> Body {
-    let text = &origin.file_text[origin.body_offset..];
+    let text = origin.text;
     let events: Vec<(Event, Range)> = Parser::new_ext(text, options()).into_offset_iter().collect();
     let (ids, toc) = heading_ids(&events);
     let mut writer = Writer {
@@ -164,6 +192,10 @@ impl<'e> Writer<'_, 'e> {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) if dest_url.starts_with("@/") => {
                 let url = self.article_link(&dest_url[2..], &range);
                 self.out.push(Event::Start(Tag::Link { link_type, dest_url: url.into(), title, id }));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                self.site_link(&dest_url, false, &range);
+                self.out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
             Event::FootnoteReference(label) => self.footnote_reference(&label),
             Event::Start(Tag::FootnoteDefinition(label)) => {
@@ -240,7 +272,10 @@ impl<'e> Writer<'_, 'e> {
             }
         }
         let (src, size) = match local_image(url, self.origin.rel, self.resolve) {
-            None => (url.to_string(), None),
+            None => {
+                self.site_link(url, true, range);
+                (url.to_string(), None)
+            }
             Some(Ok(asset)) => {
                 let found = (asset.url.clone(), asset.size);
                 self.body.assets.push(asset);
@@ -267,6 +302,18 @@ impl<'e> Writer<'_, 'e> {
         url
     }
 
+    /// Records a link or image to a path of this site, to be checked
+    /// against the files the build writes.
+    fn site_link(&mut self, url: &str, image: bool, range: &Range) {
+        let Some(path) = self.resolve.site_path(url) else { return };
+        let (path, fragment) = match path.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment.to_string())),
+            None => (path, None),
+        };
+        let path = path.split('?').next().unwrap_or(path).to_string();
+        self.body.site_links.push(SiteLink { path, fragment, image, location: self.origin.location(range) });
+    }
+
     fn footnote_reference(&mut self, label: &str) {
         let (n, id) = self.footnotes.get(label).cloned().unwrap_or_default();
         // A note referenced twice: the second reference needs an id of its own.
@@ -277,6 +324,52 @@ impl<'e> Writer<'_, 'e> {
             format!("<sup class=\"footnote-reference\" id=\"{ref_id}\"><a href=\"#fn-{id}\">{n}</a></sup>").into(),
         ));
     }
+}
+
+/// The rules a correction's or an update's text must follow, which a body
+/// need not: a correction is one paragraph; neither has headings (their
+/// ids would clash with the body's) or footnotes.
+pub fn notice_problem(text: &str, one_paragraph: bool) -> Option<&'static str> {
+    let mut depth = 0;
+    let mut blocks = 0;
+    for event in Parser::new_ext(text, options()) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => return Some("a heading"),
+            Event::Start(Tag::FootnoteDefinition(_)) | Event::FootnoteReference(_) => return Some("a footnote"),
+            Event::Start(tag) => {
+                if depth == 0 && !matches!(tag, Tag::Paragraph) && one_paragraph {
+                    return Some("something other than a paragraph");
+                }
+                if depth == 0 {
+                    blocks += 1;
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth -= 1,
+            Event::Rule if one_paragraph => return Some("a rule"),
+            _ => {}
+        }
+    }
+    (one_paragraph && blocks > 1).then_some("more than one paragraph")
+}
+
+/// The text of Markdown without its markup, with typographic punctuation:
+/// what feeds and structured data say of a correction or an update.
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for event in Parser::new_ext(text, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock)
+                if !out.ends_with(' ') && !out.is_empty() =>
+            {
+                out.push(' ');
+            }
+            _ => {}
+        }
+    }
+    out.trim().to_string()
 }
 
 /// Whether an event starts or ends a block, which also ends a word; inline
@@ -468,6 +561,9 @@ mod tests {
         fn article_url(&self, path: &str) -> Option<&str> {
             (path == "world/b.md").then_some("https://x.test/world/b/")
         }
+        fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
+            url.strip_prefix("https://x.test").or(Some(url)).filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        }
         fn asset(&self, _rel: &str, path: &str) -> Option<AssetUse> {
             (path == "world/img/ship.png").then(|| AssetUse {
                 source: path.to_string(),
@@ -480,7 +576,7 @@ mod tests {
 
     fn md(body: &str) -> (Body, Vec<Diagnostic>) {
         let text = format!("+++\n+++\n{body}");
-        let origin = Origin { rel: "world/a.md", file_text: &text, body_offset: 8 };
+        let origin = Origin::body("world/a.md", &text, 8);
         let mut diags = Vec::new();
         let body = render(&origin, &Site, &mut diags);
         (body, diags)
@@ -565,6 +661,26 @@ mod tests {
         assert_eq!(reading_time(0), 1);
         assert_eq!(reading_time(230), 1);
         assert_eq!(reading_time(231), 2);
+    }
+
+    #[test]
+    fn links_into_the_site_are_recorded() {
+        let (body, _) =
+            md("[a](/world/b/#key) [b](https://x.test/about/) [c](https://other.test/x) ![d](/img/x.png)\n");
+        let links: Vec<(&str, Option<&str>, bool)> =
+            body.site_links.iter().map(|l| (l.path.as_str(), l.fragment.as_deref(), l.image)).collect();
+        assert_eq!(links, [("/world/b/", Some("key"), false), ("/about/", None, false), ("/img/x.png", None, true)]);
+    }
+
+    #[test]
+    fn notices_are_one_paragraph_without_headings() {
+        assert_eq!(notice_problem("We misspelt *her* name.", true), None);
+        assert_eq!(notice_problem("One.\n\nTwo.", true), Some("more than one paragraph"));
+        assert_eq!(notice_problem("- a list", true), Some("something other than a paragraph"));
+        assert_eq!(notice_problem("One.\n\n- a list\n\n> quoted", false), None);
+        assert_eq!(notice_problem("## Heading", false), Some("a heading"));
+        assert_eq!(notice_problem("A note[^1].\n\n[^1]: x", false), Some("a footnote"));
+        assert_eq!(plain_text("We *won't* say [it](/x/).\n\nAgain."), "We won’t say it. Again.");
     }
 
     #[test]

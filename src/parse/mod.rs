@@ -5,6 +5,7 @@
 
 pub mod frontmatter;
 pub mod markdown;
+pub mod notices;
 mod sources;
 
 pub use sources::Sources;
@@ -46,7 +47,11 @@ pub struct Article {
     pub path: String,
     pub url: String,
     pub body: Body,
-    /// Files under content/ the article shows (body and featured image).
+    /// Newest first, each with its anchor.
+    pub corrections: Vec<notices::Rendered>,
+    pub updates: Vec<notices::Rendered>,
+    /// Files under content/ the article shows (body, notices and featured
+    /// image).
     pub assets: Vec<AssetUse>,
     /// Unique to this rendering of the article: a rebuild that reuses the
     /// article keeps it, so the pages that show the article need no new
@@ -55,9 +60,36 @@ pub struct Article {
 }
 
 impl Article {
-    /// Where the article stands in every list.
+    /// Where the article stands in every list: by its date, or a live
+    /// story (or one that was live) by its newest update.
     pub fn dated(&self) -> Dated<'_> {
-        Dated { at: self.front.date.timestamp(), rel: &self.rel }
+        let mut at = self.front.date.timestamp();
+        if self.was_live()
+            && let Some(newest) = self.updates.first()
+        {
+            at = at.max(newest.date.timestamp());
+        }
+        Dated { at, rel: &self.rel }
+    }
+
+    /// Whether the story is or was covered live.
+    pub fn was_live(&self) -> bool {
+        self.front.live || self.front.live_ended.is_some()
+    }
+
+    /// The latest change to the story: its date, `updated`, its newest
+    /// correction or update.
+    pub fn modified(&self) -> &jiff::ZonedDateTime {
+        let front = &self.front;
+        let notices = self.corrections.first().into_iter().chain(self.updates.first()).map(|n| &n.date);
+        notices.chain(front.updated.as_ref()).fold(&front.date, |latest, d| if d > latest { d } else { latest })
+    }
+
+    /// The anchors of the article's page that a link may name: heading ids
+    /// and the anchors of corrections and updates.
+    pub fn anchors(&self) -> impl Iterator<Item = &str> {
+        let notices = self.corrections.iter().chain(&self.updates).map(|n| n.id.as_str());
+        self.body.toc.iter().map(|h| h.id.as_str()).chain(notices)
     }
 }
 
@@ -67,6 +99,8 @@ pub enum Withheld {
     Draft,
     /// With the publication time, RFC 3339 in the site's time zone.
     Scheduled(String),
+    /// With the time it left the site.
+    Expired(String),
 }
 
 /// Every article known to the build: the published ones, and the content
@@ -78,6 +112,8 @@ pub struct Articles {
     /// Content paths of the files that failed to parse: their own errors
     /// are reported, so references to them are not reported again.
     pub unparsed: std::collections::HashSet<String>,
+    /// The site paths of the articles that expired: gone on purpose.
+    pub expired: Vec<String>,
 }
 
 /// The front matter of a source file, parsed, before any body is rendered.
@@ -104,6 +140,7 @@ pub(crate) struct Chosen<'h> {
     pub published: Vec<&'h Head>,
     pub withheld: HashMap<String, Withheld>,
     pub unparsed: std::collections::HashSet<String>,
+    pub expired: Vec<String>,
 }
 
 /// Sorts parsed files by what becomes of them; reports the errors of those
@@ -113,7 +150,8 @@ pub(crate) fn select<'h>(
     selection: Selection,
     diags: &mut Vec<Diagnostic>,
 ) -> Chosen<'h> {
-    let mut chosen = Chosen { published: Vec::new(), withheld: HashMap::new(), unparsed: Default::default() };
+    let mut chosen =
+        Chosen { published: Vec::new(), withheld: HashMap::new(), unparsed: Default::default(), expired: Vec::new() };
     for (rel, head) in heads {
         match head {
             Err(errors) => {
@@ -122,6 +160,9 @@ pub(crate) fn select<'h>(
             }
             Ok(head) => match withheld_because(&head.front, selection) {
                 Some(why) => {
+                    if matches!(why, Withheld::Expired(_)) {
+                        chosen.expired.push(head.path.clone());
+                    }
                     chosen.withheld.insert(rel.to_string(), why);
                 }
                 None => {
@@ -170,6 +211,10 @@ struct Recorder<'a> {
 }
 
 impl Resolve for Recorder<'_> {
+    fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
+        self.index.site_path(url)
+    }
+
     fn article_url(&self, path: &str) -> Option<&str> {
         let url = self.index.article_url(path);
         self.lookups.borrow_mut().push(Lookup::ArticleUrl { path: path.to_string(), url: url.map(str::to_string) });
@@ -188,9 +233,17 @@ impl Resolve for Recorder<'_> {
 pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
     let rel = &head.rel;
     let recorder = Recorder { index, lookups: Default::default() };
-    let origin = Origin { rel, file_text: text, body_offset: head.body_offset };
+    let origin = Origin::body(rel, text, head.body_offset);
     let mut diags = Vec::new();
-    let body = markdown::render(&origin, &recorder, &mut diags);
+    let mut body = markdown::render(&origin, &recorder, &mut diags);
+    let mut taken: std::collections::HashSet<String> = body.toc.iter().map(|h| h.id.clone()).collect();
+    let front = &head.front;
+    let (correction, update) = (notices::Kind::Correction, notices::Kind::Update);
+    let mut notices = |kind, list: &[frontmatter::Notice], body: &mut Body| {
+        notices::render(kind, list, rel, text, &mut taken, &recorder, body, &mut diags)
+    };
+    let corrections = notices(correction, &front.corrections, &mut body);
+    let updates = notices(update, &front.updates, &mut body);
     if head.front.description.is_none() && body.first_paragraph.is_empty() {
         diags.push(
             Diagnostic::warning("the article has no description and no first paragraph to take one from")
@@ -212,6 +265,15 @@ pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
             }
             Some(Err(missing)) => diags.push(missing.at(image.location.clone())),
         }
+        if let Some(path) = recorder.site_path(&image.src) {
+            let link = markdown::SiteLink {
+                path: path.to_string(),
+                fragment: None,
+                image: true,
+                location: image.location.clone(),
+            };
+            body.site_links.push(link);
+        }
     }
     let mut tag_slugs: Vec<String> = Vec::with_capacity(front.tags.len());
     for slug in front.tags.iter().map(|t| crate::text::slugify(t)) {
@@ -220,8 +282,19 @@ pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
         }
     }
     let version = VERSIONS.fetch_add(1, Ordering::Relaxed);
-    let article =
-        Article { rel: rel.clone(), category: head.category, front, tag_slugs, path, url, body, assets, version };
+    let article = Article {
+        rel: rel.clone(),
+        category: head.category,
+        front,
+        tag_slugs,
+        path,
+        url,
+        body,
+        corrections,
+        updates,
+        assets,
+        version,
+    };
     Finished { article, diags, lookups: recorder.lookups.into_inner() }
 }
 
@@ -272,6 +345,11 @@ fn withheld_because(front: &FrontMatter, selection: Selection) -> Option<Withhel
     let date = front.date.timestamp();
     if date > selection.now && !selection.future {
         return Some(Withheld::Scheduled(frontmatter::rfc3339(&front.date)));
+    }
+    if let Some(expires) = &front.expires
+        && expires.timestamp() <= selection.now
+    {
+        return Some(Withheld::Expired(frontmatter::rfc3339(expires)));
     }
     None
 }
@@ -338,6 +416,13 @@ impl<'a> Index<'a> {
 }
 
 impl Resolve for Index<'_> {
+    fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
+        let path = url.strip_prefix(self.config.base_url.as_str()).filter(|p| p.is_empty() || p.starts_with('/'));
+        let path = path.or(Some(url))?;
+        let path = if path.is_empty() { "/" } else { path };
+        (path.starts_with('/') && !path.starts_with("//")).then_some(path)
+    }
+
     fn article_url(&self, path: &str) -> Option<&str> {
         self.heads.get(path).map(|head| head.url.as_str())
     }

@@ -211,12 +211,12 @@ impl Sources {
         let texts: Vec<Option<String>> = self.articles.values_mut().map(|s| s.text.take()).collect();
         let sources: Vec<&Source> = self.articles.values().collect();
         let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
-        let Chosen { published, withheld, unparsed } = super::select(heads, selection, diags);
+        let Chosen { published, withheld, unparsed, expired } = super::select(heads, selection, diags);
         let index = Index::new(config, self.assets.values(), &published, &self.sizes, diags);
         let outcomes: Vec<Outcome> =
             sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text)).collect();
         drop(index);
-        let mut articles = Articles { published: Vec::new(), withheld, unparsed };
+        let mut articles = Articles { published: Vec::new(), withheld, unparsed, expired };
         for (source, outcome) in self.articles.values_mut().zip(outcomes) {
             match outcome {
                 Outcome::Withheld => continue,

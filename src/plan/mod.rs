@@ -5,6 +5,7 @@
 //! for one file, or a file where another needs a folder, is an error
 //! naming both.
 
+pub mod links;
 pub mod site;
 
 use std::collections::HashSet;
@@ -35,6 +36,13 @@ pub enum Generated {
     SitemapPart(usize),
     /// `/news-sitemap.xml`.
     NewsSitemap,
+    /// `/corrections/feed.xml` (RSS 2.0): every correction, newest first.
+    CorrectionsFeed,
+    /// The redirect page at an alias: article, and alias among its own.
+    Redirect(usize, usize),
+    /// `/_redirects`: every alias, for hosts that read the file (Netlify,
+    /// Cloudflare Pages); only when some article has one.
+    Redirects,
     Robots,
     SyntaxCss,
 }
@@ -68,8 +76,12 @@ impl Plan {
                 claims.claim(file, Owner::Page(*page));
             }
             let copies = copies(site, root, statics, assets, &mut claims);
-            for (rel, _) in &generated {
-                claims.claim(rel, Owner::Named(format!("the generated {rel}")));
+            for (rel, output) in &generated {
+                let owner = match *output {
+                    Generated::Redirect(i, j) => Owner::Alias(i, j),
+                    _ => Owner::Named(format!("the generated {rel}")),
+                };
+                claims.claim(rel, owner);
             }
             let diags: Vec<Diagnostic> =
                 claims.clashes.iter().map(|(first, second, file)| clash(site, first, second, file)).collect();
@@ -107,6 +119,17 @@ fn generated(site: &Site, pages: usize) -> Vec<(String, Generated)> {
         }
     }
     files.push(("news-sitemap.xml".to_string(), Generated::NewsSitemap));
+    files.push(("corrections/feed.xml".to_string(), Generated::CorrectionsFeed));
+    let mut aliases = false;
+    for (i, article) in site.articles.iter().enumerate() {
+        for (j, alias) in article.front.aliases.iter().enumerate() {
+            files.push((output_file(&alias.path), Generated::Redirect(i, j)));
+            aliases = true;
+        }
+    }
+    if aliases {
+        files.push(("_redirects".to_string(), Generated::Redirects));
+    }
     files.push(("robots.txt".to_string(), Generated::Robots));
     files.push(("syntax.css".to_string(), Generated::SyntaxCss));
     files
@@ -160,6 +183,8 @@ fn copies<'a: 'c, 'c>(
 #[derive(Clone)]
 enum Owner {
     Page(Page),
+    /// An alias of an article: article, and alias among its own.
+    Alias(usize, usize),
     Named(String),
 }
 
@@ -195,10 +220,16 @@ impl<'a> Claims<'a> {
     }
 }
 
-/// The error of two outputs claiming one file, naming both sources.
+/// The error of two outputs claiming one file, naming both sources; at
+/// the alias's line when one is an alias.
 fn clash(site: &Site, first: &Owner, second: &Owner, file: &str) -> Diagnostic {
     let name = |owner: &Owner| match owner {
         Owner::Named(name) => name.clone(),
+        Owner::Alias(i, j) => {
+            let article = &site.articles[*i];
+            format!("the alias `{}` of content/{}", article.front.aliases[*j].path, article.rel)
+        }
+        Owner::Page(Page::Corrections { .. }) => "the corrections page".to_string(),
         Owner::Page(Page::Article(i)) => format!("content/{}", site.articles[*i].rel),
         Owner::Page(Page::Home) => "the home page".to_string(),
         Owner::Page(Page::Listing { kind, index, .. }) => {
@@ -208,8 +239,14 @@ fn clash(site: &Site, first: &Owner, second: &Owner, file: &str) -> Diagnostic {
         Owner::Page(Page::Index(kind)) => format!("the {kind:?} index").to_lowercase(),
         Owner::Page(Page::NotFound) => "the 404 page".to_string(),
     };
+    let alias = [second, first].into_iter().find_map(|owner| match owner {
+        Owner::Alias(i, j) => Some(site.articles[*i].front.aliases[*j].location.clone()),
+        _ => None,
+    });
     let (first, second) = (name(first), name(second));
-    Diagnostic::error(format!("{first} and {second} would both write {file}, or a folder of that name"))
-        .at(Location::file(&second))
-        .hint("rename one of them, or give the article another `slug`")
+    let problem = Diagnostic::error(format!("{first} and {second} would both write {file}, or a folder of that name"));
+    match alias {
+        Some(location) => problem.at(location).hint("an alias names an address no page has now; remove this one"),
+        None => problem.at(Location::file(&second)).hint("rename one of them, or give the article another `slug`"),
+    }
 }

@@ -39,6 +39,10 @@ pub enum Page {
     },
     /// `/tags/` or `/authors/`.
     Index(Kind),
+    /// Page `page` (1-based) of `/corrections/`.
+    Corrections {
+        page: usize,
+    },
     NotFound,
 }
 
@@ -80,6 +84,9 @@ pub struct Lists {
     pub tags: Vec<Listing>,
     /// By slug; profiles from config.toml appear even without articles.
     pub authors: Vec<Listing>,
+    /// Every correction, newest first: the article, and the correction's
+    /// place in its (newest first) list.
+    pub corrections: Vec<(usize, usize)>,
 }
 
 /// Everything of one article that [`Lists`] are made from: when every
@@ -93,16 +100,18 @@ struct Placement {
     tags: Vec<String>,
     tag_slugs: Vec<String>,
     authors: Vec<String>,
+    corrections: Vec<jiff::Timestamp>,
 }
 
 fn placement(article: &Article) -> Placement {
     Placement {
         rel: article.rel.clone(),
-        date: article.front.date.timestamp(),
+        date: article.dated().at,
         category: article.category,
         tags: article.front.tags.clone(),
         tag_slugs: article.tag_slugs.clone(),
         authors: article.front.authors.clone(),
+        corrections: article.corrections.iter().map(|c| c.date.timestamp()).collect(),
     }
 }
 
@@ -205,6 +214,10 @@ impl Lists {
                 }
             }
         }
+        let mut corrections: Vec<(usize, usize)> =
+            newest.iter().flat_map(|&i| (0..articles[i].corrections.len()).map(move |j| (i, j))).collect();
+        // Newest first; the same instant in the order of the articles.
+        corrections.sort_by_key(|&(i, j)| std::cmp::Reverse(articles[i].corrections[j].date.timestamp()));
         let sorted = |map: Vec<Listing>| {
             let mut list: Vec<Listing> = map.into_iter().map(counted).collect();
             list.sort_by(|a, b| a.view.slug.cmp(&b.view.slug));
@@ -215,6 +228,7 @@ impl Lists {
             by_category,
             tags: sorted(tags.into_values().collect()),
             authors: sorted(authors.into_values().collect()),
+            corrections,
         }
     }
 }
@@ -242,8 +256,19 @@ impl Site<'_> {
                 }
             }
         }
+        for page in 1..=self.page_count(self.lists.corrections.len()) {
+            pages.push((corrections_path(page), Page::Corrections { page }));
+        }
         pages.push(("/404.html".to_string(), Page::NotFound));
         pages
+    }
+
+    /// The corrections shown on one page of `/corrections/`.
+    pub fn page_corrections(&self, page: usize) -> &[(usize, usize)] {
+        let list = &self.lists.corrections;
+        let per_page = self.config.articles_per_page;
+        let from = ((page - 1) * per_page).min(list.len());
+        &list[from..(from + per_page).min(list.len())]
     }
 
     pub fn page_count(&self, items: usize) -> usize {
@@ -284,6 +309,11 @@ impl Site<'_> {
     pub fn latest(&self) -> &[usize] {
         &self.lists.newest[..self.lists.newest.len().min(HOME_LATEST)]
     }
+}
+
+/// The site path of a page of `/corrections/`.
+pub fn corrections_path(page: usize) -> String {
+    if page == 1 { "/corrections/".to_string() } else { format!("/corrections/page/{page}/") }
 }
 
 pub fn index_path(kind: Kind) -> &'static str {

@@ -20,7 +20,7 @@ use crate::diag::{Diagnostic, Error, Failed};
 use crate::graph::Reference;
 use crate::parse::Article;
 use crate::plan::Plan;
-use crate::plan::site::{Kind, Page, Site, Taxon, index_path};
+use crate::plan::site::{Kind, Page, Site, Taxon, corrections_path, index_path};
 
 /// What listings, cards and feeds show of each article, for one build.
 pub struct Views<'a> {
@@ -99,6 +99,7 @@ impl<'a> Views<'a> {
             Page::Article(i) => Context::Article(self.article(i)),
             Page::Listing { kind, index, page } => Context::Listing(kind, self.listing(kind, index, page)),
             Page::Index(kind) => Context::Index(kind, self.index(kind)),
+            Page::Corrections { page } => Context::Corrections(self.corrections(page)),
             Page::NotFound => Context::NotFound(NotFoundContext {
                 page: PageMeta {
                     title: Some("Page not found".into()),
@@ -146,7 +147,10 @@ impl<'a> Views<'a> {
             summary: self.shown(i),
             own: Of::article(
                 article.version,
-                ArticleOwn { article, json_ld: Box::new(move || views::json_ld(self.config(), self.summary(i))) },
+                ArticleOwn {
+                    article,
+                    json_ld: Box::new(move || views::json_ld(self.config(), self.summary(i), article)),
+                },
             ),
             further_context: graph.further_context[i].iter().map(|r| self.further(r)).collect(),
             backlinks: self.shown_all(graph.backlinks[i].iter().copied()),
@@ -187,14 +191,36 @@ impl<'a> Views<'a> {
             listing: view,
             feed_url: (kind == Kind::Category).then(|| format!("{}feed.xml", view.url)),
             articles: self.shown_all(site.page_articles(kind, index, page).iter().copied()),
-            pagination: Pagination {
-                page,
-                pages,
-                total: listing.articles.len(),
-                url: url(page),
-                prev_url: (page > 1).then(|| url(page - 1)),
-                next_url: (page < pages).then(|| url(page + 1)),
-            },
+            pagination: Pagination::new(page, pages, listing.articles.len(), url),
+        }
+    }
+
+    /// A page of `/corrections/`: each correction with its article.
+    fn corrections(&self, page: usize) -> CorrectionsContext<'_> {
+        let site = self.site;
+        let config = self.config();
+        let total = site.lists.corrections.len();
+        let url = |page| config.url(&corrections_path(page));
+        let corrections = site
+            .page_corrections(page)
+            .iter()
+            .map(|&(i, j)| {
+                let article = &site.articles[i];
+                let notice = &article.corrections[j];
+                CorrectionItem {
+                    url: format!("{}#{}", article.url, notice.id),
+                    notice: Of::article(self.versions[i], views::notices(std::slice::from_ref(notice)).remove(0)),
+                    article: self.shown(i),
+                }
+            })
+            .collect();
+        let title = if page == 1 { "Corrections".to_string() } else { format!("Corrections, page {page}") };
+        let description = format!("Every correction {} has published, newest first", config.title);
+        CorrectionsContext {
+            page: PageMeta { title: Some(title.into()), description: description.into(), url: url(page).into() },
+            corrections,
+            feed_url: config.url("/corrections/feed.xml"),
+            pagination: Pagination::new(page, site.page_count(total), total, url),
         }
     }
 
@@ -219,6 +245,7 @@ pub enum Context<'a> {
     Article(ArticleContext<'a>),
     Listing(Kind, ListingContext<'a>),
     Index(Kind, IndexContext<'a>),
+    Corrections(CorrectionsContext<'a>),
     NotFound(NotFoundContext<'a>),
 }
 
@@ -230,6 +257,7 @@ impl Serialize for Context<'_> {
             Context::Article(context) => context.serialize(serializer),
             Context::Listing(_, context) => context.serialize(serializer),
             Context::Index(_, context) => context.serialize(serializer),
+            Context::Corrections(context) => context.serialize(serializer),
             Context::NotFound(context) => context.serialize(serializer),
         }
     }
@@ -245,6 +273,7 @@ impl Context<'_> {
             Context::Listing(Kind::Author, _) => "author.html",
             Context::Index(Kind::Tag, _) => "tags.html",
             Context::Index(_, _) => "authors.html",
+            Context::Corrections(_) => "corrections.html",
             Context::NotFound(_) => "404.html",
         }
     }
@@ -316,9 +345,12 @@ struct ArticleOwn<'a> {
 impl Serialize for ArticleOwn<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let article = self.article;
-        let mut map = serializer.serialize_map(Some(4))?;
+        let mut map = serializer.serialize_map(Some(7))?;
         map.serialize_entry("body", &article.body.html)?;
         map.serialize_entry("toc", &article.body.toc)?;
+        map.serialize_entry("corrections", &views::notices(&article.corrections))?;
+        map.serialize_entry("updates", &views::notices(&article.updates))?;
+        map.serialize_entry("live_ended", &article.front.live_ended.as_ref().map(views::date))?;
         map.serialize_entry("extra", &views::toml_to_json(&article.front.extra))?;
         // Escaped so no value can close the script element: insert it
         // with `| safe` inside `<script type="application/ld+json">`.
@@ -359,6 +391,26 @@ pub struct IndexContext<'a> {
     url: String,
 }
 
+/// The context of corrections.html.
+#[derive(Serialize)]
+pub struct CorrectionsContext<'a> {
+    page: PageMeta<'a>,
+    corrections: Vec<CorrectionItem<'a>>,
+    /// `/corrections/feed.xml`.
+    feed_url: String,
+    pagination: Pagination,
+}
+
+/// One correction on `/corrections/`: its `id`, `date` and `html`, the
+/// `url` of the notice on the article's page, and the `article`'s summary.
+#[derive(Serialize)]
+struct CorrectionItem<'a> {
+    url: String,
+    #[serde(flatten)]
+    notice: Of<views::NoticeView<'a>>,
+    article: Of<&'a tera::Value>,
+}
+
 #[derive(Serialize)]
 pub struct NotFoundContext<'a> {
     page: PageMeta<'a>,
@@ -373,6 +425,20 @@ struct Pagination {
     url: String,
     prev_url: Option<String>,
     next_url: Option<String>,
+}
+
+impl Pagination {
+    /// Page `page` of `pages` listing `total` items; `url` gives a page's URL.
+    fn new(page: usize, pages: usize, total: usize, url: impl Fn(usize) -> String) -> Pagination {
+        Pagination {
+            page,
+            pages,
+            total,
+            url: url(page),
+            prev_url: (page > 1).then(|| url(page - 1)),
+            next_url: (page < pages).then(|| url(page + 1)),
+        }
+    }
 }
 
 /// The pages of the last build, in its plan's order: output file, key and

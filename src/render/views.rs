@@ -34,6 +34,8 @@ pub struct DateView {
     pub iso: String,
     /// `March 7, 2025`, in the site's time zone.
     pub display: String,
+    /// `9:30 a.m. CST`: the time of day, in the site's time zone.
+    pub time: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,8 +81,24 @@ pub struct Summary<'a> {
     pub tags: Vec<TagView<'a>>,
     pub image: Option<ImageView<'a>>,
     pub featured: bool,
+    /// A developing story, covered live now.
+    pub live: bool,
     pub reading_time: usize,
     pub word_count: usize,
+}
+
+/// A correction or an update as article.html shows it.
+#[derive(Debug, Serialize)]
+pub struct NoticeView<'a> {
+    /// Its anchor on the page.
+    pub id: &'a str,
+    pub date: DateView,
+    /// Rendered Markdown: insert with `| safe`.
+    pub html: &'a str,
+}
+
+pub fn notices(list: &[crate::parse::notices::Rendered]) -> Vec<NoticeView<'_>> {
+    list.iter().map(|n| NoticeView { id: &n.id, date: date(&n.date), html: &n.html }).collect()
 }
 
 pub fn categories(config: &Config) -> Vec<CategoryView> {
@@ -97,7 +115,12 @@ pub fn categories(config: &Config) -> Vec<CategoryView> {
 }
 
 pub fn date(date: &jiff::ZonedDateTime) -> DateView {
-    DateView { iso: crate::parse::frontmatter::rfc3339(date), display: date.strftime("%B %-d, %Y").to_string() }
+    let meridiem = if date.hour() < 12 { "a.m." } else { "p.m." };
+    DateView {
+        iso: crate::parse::frontmatter::rfc3339(date),
+        display: date.strftime("%B %-d, %Y").to_string(),
+        time: format!("{} {meridiem} {}", date.strftime("%-I:%M"), date.strftime("%Z")),
+    }
 }
 
 /// The dek: `description`, or the first paragraph of the body.
@@ -132,6 +155,7 @@ pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: 
             height: i.size.map(|s| s.1),
         }),
         featured: front.featured,
+        live: front.live,
         reading_time: reading_time(article.body.word_count),
         word_count: article.body.word_count,
     }
@@ -144,11 +168,13 @@ pub fn author<'a>(config: &'a Config, key: &'a str) -> AuthorView<'a> {
     AuthorView { name: byline.name, slug: byline.slug, bio: byline.bio, url }
 }
 
-/// The JSON-LD `NewsArticle` of an article, serialized by serde_json with
-/// `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`: still the
-/// same JSON, but no front-matter value can end the `<script>` element.
-pub fn json_ld(config: &Config, article: &Summary) -> String {
-    let authors: Vec<serde_json::Value> = article
+/// The JSON-LD of an article: a `NewsArticle`, or for a story covered live
+/// a `LiveBlogPosting` with its coverage times and one `BlogPosting` per
+/// update. Serialized by serde_json with `<`, `>` and `&` written as
+/// `\u003c`, `\u003e` and `\u0026`: still the same JSON, but no
+/// front-matter value can end the `<script>` element.
+pub fn json_ld(config: &Config, summary: &Summary, article: &Article) -> String {
+    let authors: Vec<serde_json::Value> = summary
         .authors
         .iter()
         .map(|a| serde_json::json!({ "@type": "Person", "name": a.name, "url": a.url }))
@@ -158,28 +184,65 @@ pub fn json_ld(config: &Config, article: &Summary) -> String {
         let url = if logo.starts_with('/') { config.url(logo) } else { logo.clone() };
         publisher["logo"] = serde_json::json!({ "@type": "ImageObject", "url": url });
     }
+    let live = article.was_live();
     let mut value = serde_json::json!({
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": article.title,
-        "datePublished": article.date.iso,
-        "dateModified": article.updated.as_ref().unwrap_or(&article.date).iso,
+        "@type": if live { "LiveBlogPosting" } else { "NewsArticle" },
+        "headline": summary.title,
+        "datePublished": summary.date.iso,
+        "dateModified": crate::parse::frontmatter::rfc3339(article.modified()),
         "author": authors,
         "publisher": publisher,
-        "mainEntityOfPage": { "@type": "WebPage", "@id": article.url },
-        "articleSection": article.category.name,
+        "mainEntityOfPage": { "@type": "WebPage", "@id": summary.url },
+        "articleSection": summary.category.name,
     });
-    if let Some(description) = article.description {
+    if let Some(description) = summary.description {
         value["description"] = description.into();
     }
-    if let Some(image) = &article.image {
+    if let Some(image) = &summary.image {
         value["image"] = serde_json::json!([image.src]);
     }
-    if !article.tags.is_empty() {
-        value["keywords"] = article.tags.iter().map(|t| t.name).collect::<Vec<_>>().join(", ").into();
+    if !summary.tags.is_empty() {
+        value["keywords"] = summary.tags.iter().map(|t| t.name).collect::<Vec<_>>().join(", ").into();
+    }
+    if live {
+        value["coverageStartTime"] = summary.date.iso.clone().into();
+        if let Some(ended) = &article.front.live_ended {
+            value["coverageEndTime"] = crate::parse::frontmatter::rfc3339(ended).into();
+        }
+        let updates: Vec<serde_json::Value> = article
+            .updates
+            .iter()
+            .map(|update| {
+                serde_json::json!({
+                    "@type": "BlogPosting",
+                    "headline": headline_of(&update.plain),
+                    "datePublished": crate::parse::frontmatter::rfc3339(&update.date),
+                    "articleBody": update.plain,
+                    "url": format!("{}#{}", summary.url, update.id),
+                })
+            })
+            .collect();
+        value["liveBlogUpdate"] = updates.into();
     }
     let json = serde_json::to_string(&value).expect("JSON values always serialize");
     json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// The headline of an update: its first sentence, at most 110 characters
+/// (Google's limit for headlines), cut at a word with an ellipsis.
+pub fn headline_of(text: &str) -> String {
+    let sentence = match text.find(". ") {
+        Some(end) => &text[..=end],
+        None => text,
+    };
+    const LIMIT: usize = 110;
+    if sentence.chars().count() <= LIMIT {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(LIMIT - 1).collect();
+    let at_word = cut.rfind(' ').map_or(cut.as_str(), |at| &cut[..at]);
+    format!("{}…", at_word.trim_end_matches([',', ';', ':']))
 }
 
 /// TOML tables as JSON for templates; datetimes become RFC 3339 strings

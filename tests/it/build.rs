@@ -7,7 +7,7 @@ fn base_site_builds_every_page() {
     let site = Site::new(&[]);
     let output = site.run(&["build"]);
     output.success();
-    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 21 files in "), "{}", output.stdout);
+    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 23 files in "), "{}", output.stdout);
     let files: Vec<String> =
         snapshot(&site.root().join("public")).into_keys().map(|p| p.display().to_string()).collect();
     assert_eq!(
@@ -18,6 +18,8 @@ fn base_site_builds_every_page() {
             "atom.xml",
             "authors/ana-ruiz/index.html",
             "authors/index.html",
+            "corrections/feed.xml",
+            "corrections/index.html",
             "feed.xml",
             "index.html",
             "news-sitemap.xml",
@@ -185,7 +187,7 @@ fn check_writes_nothing() {
     let site = Site::new(&[]);
     let output = site.run(&["check"]);
     output.success();
-    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 21 files in "));
+    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 23 files in "));
     assert!(!site.root().join("public").exists());
     assert_eq!(std::fs::read_dir(site.root()).unwrap().count(), 2, "only config.toml and content/");
 }

@@ -79,6 +79,21 @@ cases! {
     non_utf8_file => "non-utf8",
     every_error_is_reported => "many-errors",
     a_broken_target_is_reported_once_not_by_each_reference => "broken-target",
+    correction_before_the_article => "correction-before-date",
+    correction_of_two_paragraphs => "correction-two-paragraphs",
+    correction_without_text => "correction-without-text",
+    update_id_that_a_heading_has => "update-id-taken",
+    update_id_that_is_not_an_anchor => "update-bad-id",
+    live_ended_while_still_live => "live-ended-while-live",
+    live_ended_before_an_update => "live-ended-before-update",
+    live_that_is_not_a_bool => "live-not-a-bool",
+    expires_not_after_the_date => "expires-before-date",
+    aliases_that_are_not_site_paths => "bad-alias",
+    alias_that_a_page_has => "alias-clashes-with-a-page",
+    two_articles_with_one_alias => "two-aliases-one-path",
+    broken_links_and_images_in_a_body => "broken-body-links",
+    reference_to_an_expired_article => "expired-reference",
+    broken_link_in_a_template => "broken-template-link",
 }
 
 #[test]

@@ -47,6 +47,7 @@ fn full_build(root: &Path) -> Result<(Written, Report), Vec<String>> {
         site: options(root),
         output: Some(output.clone()),
         base_url: Some(BASE_URL.to_string()),
+        strict_urls: false,
     })
     .map_err(rendered)?;
     let files = walkdir::WalkDir::new(&output)
@@ -1297,4 +1298,158 @@ fn a_static_file_linked_from_an_unwatched_folder() {
     site.write("shared/notice.txt", "second notice, longer\n");
     let files = site.step("its target changed, no event for the link", &[] as &[&str]);
     assert_eq!(&files["notice.txt"][..], b"second notice, longer\n");
+}
+
+/// The keys of a story's life after it runs (corrections, updates, live
+/// coverage, aliases, expiry), edited at random on an archive, each step
+/// compared with a full build: the corrections page and feed, the order of
+/// live stories by their newest update, redirect pages and `_redirects`,
+/// and articles leaving the site must all follow.
+#[test]
+fn story_keys_follow_random_edits() {
+    const ARTICLES: usize = 40;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as usize) % below
+    };
+    let site = Site::empty();
+    let root = site.root();
+    site.write(
+        "config.toml",
+        "title = \"Archive\"\nbase_url = \"https://archive.test\"\narticles_per_page = 3\nfeed_limit = 4\n\n\
+         [categories.world]\nname = \"World\"\n",
+    );
+    #[derive(Default)]
+    struct Story {
+        day: usize,
+        /// Days of March of its corrections and (hour, day) of its updates.
+        corrections: Vec<usize>,
+        updates: Vec<(usize, usize)>,
+        live: bool,
+        ended: bool,
+        aliases: Vec<usize>,
+        expired: bool,
+        /// A link to another story's newest update, by `@/…#anchor`.
+        link: Option<usize>,
+    }
+    let mut stories: Vec<Story> = (0..ARTICLES).map(|i| Story { day: 1 + (i * 11) % 27, ..Story::default() }).collect();
+    let text = |i: usize, s: &Story, stories: &[Story]| {
+        let mut text = format!(
+            "+++\ntitle = \"Story {i}\"\ndescription = \"About {i}.\"\ndate = 2025-02-{:02}T{:02}:00:00\nlive = {}\n",
+            s.day,
+            i % 24,
+            s.live
+        );
+        if s.ended {
+            text.push_str("live_ended = 2025-03-28T23:00:00\n");
+        }
+        if s.expired {
+            text.push_str("expires = 2025-03-15T00:00:00\n");
+        }
+        let aliases: Vec<String> = s.aliases.iter().map(|k| format!("\"/old/s{i}-{k}/\"")).collect();
+        text.push_str(&format!("aliases = [{}]\n", aliases.join(", ")));
+        for day in &s.corrections {
+            text.push_str(&format!("[[corrections]]\ndate = 2025-03-{day:02}T09:00:00\ntext = \"Fixed on {day}.\"\n"));
+        }
+        for (hour, day) in &s.updates {
+            text.push_str(&format!(
+                "[[updates]]\ndate = 2025-03-{day:02}T{hour:02}:00:00\ntext = \"\"\"\nUpdate at {hour} on {day}.\n\nMore.\n\"\"\"\n"
+            ));
+        }
+        text.push_str(&format!("+++\n\nBody of story {i}.\n"));
+        if let Some(target) = s.link {
+            let (hour, day) = stories[target].updates.iter().max_by_key(|(h, d)| (d, h)).unwrap();
+            text.push_str(&format!(
+                "\nSee [the latest](@/world/s{target:03}.md#update-2025-03-{day:02}-{hour:02}00).\n"
+            ));
+        }
+        text
+    };
+    let path = |i: usize| format!("content/world/s{i:03}.md");
+    for (i, s) in stories.iter().enumerate() {
+        site.write(&path(i), &text(i, s, &stories));
+    }
+    let mut builder = Incremental::new(options(root), BASE_URL);
+    step(&mut builder, root, "the archive", &[] as &[&str]);
+    for n in 1..=60 {
+        let i = next(ARTICLES);
+        let mut changed = vec![i];
+        let linked = |stories: &[Story]| (0..ARTICLES).any(|j| stories[j].link == Some(i));
+        let what = match next(8) {
+            0 => {
+                let day = 1 + next(27);
+                let s = &mut stories[i];
+                if s.corrections.len() < 3 && !s.corrections.contains(&day) {
+                    s.corrections.push(day);
+                } else {
+                    s.corrections.clear();
+                }
+                "corrections changed"
+            }
+            1 => {
+                let (hour, day) = (next(24), 1 + next(27));
+                if stories[i].updates.len() < 3 && !stories[i].updates.contains(&(hour, day)) {
+                    stories[i].updates.push((hour, day));
+                } else if !linked(&stories) {
+                    stories[i].updates.clear();
+                }
+                // Links to its newest update follow it.
+                changed.extend((0..ARTICLES).filter(|&j| stories[j].link == Some(i)));
+                "updates changed"
+            }
+            2 => {
+                let s = &mut stories[i];
+                (s.live, s.ended) = match (s.live, s.ended) {
+                    (false, false) => (true, false),
+                    (true, _) => (false, true),
+                    (false, true) => (false, false),
+                };
+                "live coverage changed"
+            }
+            3 => {
+                let s = &mut stories[i];
+                if s.aliases.len() < 2 {
+                    s.aliases.push(next(1000));
+                    s.aliases.dedup();
+                } else {
+                    s.aliases.remove(0);
+                }
+                "aliases changed"
+            }
+            4 if !linked(&stories) => {
+                stories[i].expired = !stories[i].expired;
+                "expired or back"
+            }
+            5 => {
+                let target = next(ARTICLES);
+                let ok = target != i && !stories[target].expired && !stories[target].updates.is_empty();
+                stories[i].link = if ok && stories[i].link.is_none() { Some(target) } else { None };
+                "a link to another story's newest update"
+            }
+            6 => {
+                stories[i].day = 1 + next(27);
+                "date changed"
+            }
+            _ => {
+                let s = &mut stories[i];
+                s.corrections.retain(|d| d % 2 == 0);
+                s.updates.truncate(1);
+                for (j, story) in stories.iter_mut().enumerate() {
+                    if story.link == Some(i) {
+                        story.link = None;
+                        changed.push(j);
+                    }
+                }
+                "trimmed"
+            }
+        };
+        let changed: Vec<String> = changed.iter().map(|&j| path(j)).collect();
+        for (j, s) in stories.iter().enumerate() {
+            if changed.contains(&path(j)) {
+                site.write(&path(j), &text(j, s, &stories));
+            }
+        }
+        step(&mut builder, root, &format!("edit {n}: {what} ({})", changed.join(", ")), &changed);
+    }
 }

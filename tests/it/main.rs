@@ -8,4 +8,5 @@ mod incremental;
 mod outputs;
 mod scaffold;
 mod serve;
+mod story;
 mod support;

@@ -199,6 +199,8 @@ fn the_publisher_logo_appears_when_configured() {
     let site = Site::new(&[]);
     let config = site.read("config.toml").replace("articles_per_page = 2", "logo = \"/logo.png\"");
     site.write("config.toml", &config);
+    // The logo must be a file of the site (a missing one is an error).
+    site.write("static/logo.png", "png");
     site.run(&["build"]).success();
     let html = site.read("public/world/harbour-reopens/index.html");
     let open = "<script type=\"application/ld+json\">";
