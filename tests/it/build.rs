@@ -227,8 +227,8 @@ fn output_is_identical_whatever_the_thread_count() {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     crate::support::copy_tree(&repo.join("content"), &site.root().join("content"));
     std::fs::copy(repo.join("config.toml"), site.root().join("config.toml")).unwrap();
-    // The sample site's *now*: 2026-11-25T12:00:00Z.
-    let now = ("SOURCE_DATE_EPOCH", "1795608000");
+    // The sample site's *now*: 2026-12-03T12:00:00Z.
+    let now = ("SOURCE_DATE_EPOCH", "1796299200");
     site.run_with(&["build", "--output", "one"], &[("RAYON_NUM_THREADS", "1"), now]).success();
     site.run_with(&["build", "--output", "eight"], &[("RAYON_NUM_THREADS", "8"), now]).success();
     let one = snapshot(&site.root().join("one"));
