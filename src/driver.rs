@@ -189,7 +189,8 @@ impl Driver {
 
         let site = plan::Site::new(&config, &articles.published, &graph, &mut cache.placed);
         let plan = Plan::new(&site, &root, theme.statics.iter(), cache.sources.assets())?;
-        let mut problems = plan::links::check(&site, &plan, &theme, &root);
+        let mut problems = plan::site::series_problems(&site);
+        problems.extend(plan::links::check(&site, &plan, &theme, &root));
         if let Some(guard) = &self.guard {
             let previous = crate::load::sitemap::previous_paths(&guard.output);
             let sitemap = guard.output.join("sitemap.xml");

@@ -19,6 +19,7 @@ macro_rules! embed {
 
 const NEWSROOM_TEMPLATES: &[(&str, &[u8])] = embed!("templates":
     "404.html",
+    "archive.html",
     "article.html",
     "author.html",
     "authors.html",
@@ -30,6 +31,7 @@ const NEWSROOM_TEMPLATES: &[(&str, &[u8])] = embed!("templates":
     "partials/card.html",
     "partials/listing.html",
     "partials/pagination_links.html",
+    "series.html",
     "tag.html",
     "tags.html",
 );
@@ -39,7 +41,7 @@ const NEWSROOM_STATIC: &[(&str, &[u8])] = embed!("static":
 );
 
 /// The templates every theme must have.
-pub const REQUIRED: [&str; 9] = [
+pub const REQUIRED: [&str; 11] = [
     "index.html",
     "article.html",
     "category.html",
@@ -48,6 +50,8 @@ pub const REQUIRED: [&str; 9] = [
     "tags.html",
     "authors.html",
     "corrections.html",
+    "archive.html",
+    "series.html",
     "404.html",
 ];
 

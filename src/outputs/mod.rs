@@ -8,6 +8,7 @@
 //! the sitemap from its entries. `serve` keeps a file while its key holds.
 
 pub mod feeds;
+pub mod json_feed;
 pub mod redirects;
 pub mod sitemaps;
 
@@ -72,6 +73,19 @@ pub fn make(views: &Views, plan: &Plan, now: Timestamp, kept: &mut Kept) -> Resu
                     let self_url = config.url(&format!("/{name}"));
                     let items = feeds::items(views, shown);
                     vec![file(name, feeds::rss(config, views.categories, &items, &self_url, category))]
+                })
+            }
+            Generated::JsonFeed(category) => {
+                let list = match category {
+                    None => &site.lists.newest,
+                    Some(c) => &site.lists.by_category[c].articles,
+                };
+                let shown = &list[..list.len().min(limit)];
+                let key = key::of(name, &(versions(views, shown), category));
+                kept.get_or(name, key, || {
+                    let feed_url = config.url(&format!("/{name}"));
+                    let items = feeds::items(views, shown);
+                    vec![file(name, json_feed::feed(config, views.categories, &items, &feed_url, category))]
                 })
             }
             Generated::Atom => {

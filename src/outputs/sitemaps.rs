@@ -98,6 +98,8 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
             let all: Vec<usize> = site.listings(kind).iter().flat_map(|l| l.articles.iter().copied()).collect();
             latest(&all)
         }
+        Page::Archive { level, index, page } => latest(site.page_archived(level, index, page)),
+        Page::Series(index) => latest(&site.lists.series[index].parts),
         Page::Corrections { page } => {
             let dates = site.page_corrections(page).iter().map(|&(i, j)| &site.articles[i].corrections[j].date);
             dates.max()

@@ -29,6 +29,10 @@ pub struct FrontMatter {
     pub image: Option<Image>,
     pub featured: bool,
     pub draft: bool,
+    /// The series the article is part of, as written.
+    pub series: Option<String>,
+    /// Its place in the series, and where that is written.
+    pub series_part: Option<(u32, Location)>,
     /// Corrections, as written.
     pub corrections: Vec<Notice>,
     /// Updates to the story, as written.
@@ -123,6 +127,8 @@ struct Raw {
     image: Option<Spanned<RawImage>>,
     #[serde(default)]
     featured: bool,
+    series: Option<Spanned<String>>,
+    series_part: Option<Spanned<i64>>,
     #[serde(default)]
     draft: bool,
     #[serde(default)]
@@ -328,6 +334,7 @@ fn validate(
     let live_ended = later.live_ended(raw.live, raw.live_ended.as_ref(), &updates, diags);
     let expires = raw.expires.as_ref().and_then(|value| later.expires(value, diags));
     let aliases = raw.aliases.into_iter().filter_map(|a| alias(a, source, diags)).collect();
+    let (series, series_part) = series(raw.series, raw.series_part, source, diags);
     Some(FrontMatter {
         title: title?,
         description,
@@ -340,6 +347,8 @@ fn validate(
         image,
         featured: raw.featured,
         draft: raw.draft,
+        series,
+        series_part,
         corrections,
         updates,
         live: raw.live,
@@ -492,6 +501,48 @@ impl Later<'_> {
     fn expires(&self, value: &Spanned<toml::Value>, diags: &mut Vec<Diagnostic>) -> Option<ZonedDateTime> {
         self.date(value, ("expires", "`expires`"), true, diags)
     }
+}
+
+/// `series` (a name that gives a URL) and `series_part` (from 1; only with
+/// a series).
+fn series(
+    name: Option<Spanned<String>>,
+    part: Option<Spanned<i64>>,
+    source: Source,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<String>, Option<(u32, Location)>) {
+    let name = name.and_then(|name| {
+        let text = name.get_ref().trim();
+        if slugify(text).is_empty() {
+            diags.push(
+                Diagnostic::error("`series` has no letters or digits to make a page address from")
+                    .at(source.location(name.span()))
+                    .hint("name the series, e.g. series = \"Newsroom tools\""),
+            );
+            return None;
+        }
+        Some(text.to_string())
+    });
+    let part = part.and_then(|part| {
+        let location = source.location(part.span());
+        if name.is_none() {
+            diags.push(
+                Diagnostic::error("`series_part` without a `series`")
+                    .at(location)
+                    .hint("add series = \"…\", the series this article is part of"),
+            );
+            return None;
+        }
+        match u32::try_from(*part.get_ref()) {
+            Ok(n) if n >= 1 => Some((n, location)),
+            _ => {
+                diags
+                    .push(Diagnostic::error("`series_part` must be 1 or more").at(location).hint("parts count from 1"));
+                None
+            }
+        }
+    });
+    (name, part)
 }
 
 /// Where the text of a string value at `span` (in the TOML) sits in the

@@ -222,8 +222,8 @@ fn literal_ids(text: &str) -> Vec<String> {
 /// (`previous`) that now has neither a page nor an alias (nor any file),
 /// as a warning, or an error when `strict`. Expired articles left on
 /// purpose; their paths are `gone`. Pages of a listing past its first
-/// (`…/page/3/`) come and go as the listing grows and shrinks, and are
-/// not guarded.
+/// (`…/page/3/`) and date archive pages (`/2025/03/07/`) come and go with
+/// the articles they list, and are not guarded.
 pub fn moved(plan: &Plan, previous: &[String], gone: &[String], sitemap: &str, strict: bool) -> Vec<Diagnostic> {
     let mut files: FxHashSet<&str> = plan.page_files.iter().map(String::as_str).collect();
     files.extend(plan.generated.iter().map(|(rel, _)| rel.as_str()));
@@ -232,7 +232,7 @@ pub fn moved(plan: &Plan, previous: &[String], gone: &[String], sitemap: &str, s
     for path in previous {
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
         let file = crate::paths::output_file(&decoded);
-        if files.contains(file.as_str()) || gone.iter().any(|g| g == path) || is_later_page(path) {
+        if files.contains(file.as_str()) || gone.iter().any(|g| g == path) || is_later_page(path) || is_archive(path) {
             continue;
         }
         let message = format!("{path} was published, and now has neither a page nor an alias");
@@ -242,6 +242,15 @@ pub fn moved(plan: &Plan, previous: &[String], gone: &[String], sitemap: &str, s
         )));
     }
     problems
+}
+
+/// Whether a site path is a page of the date archive: `/2025/`,
+/// `/2025/03/`, `/2025/03/07/`.
+fn is_archive(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let numeric = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+    (1..=3).contains(&segments.len())
+        && segments.iter().enumerate().all(|(at, s)| numeric(s, if at == 0 { 4 } else { 2 }))
 }
 
 /// Whether a site path is a page of a listing past its first: `…/page/N/`.
@@ -259,6 +268,8 @@ mod tests {
         assert!(super::is_later_page("/tags/x/page/12/"));
         assert!(!super::is_later_page("/world/page-3/"));
         assert!(!super::is_later_page("/world/pages/3/"));
+        assert!(super::is_archive("/2025/") && super::is_archive("/2025/03/07/"));
+        assert!(!super::is_archive("/2025/03/07/slug/") && !super::is_archive("/world/"));
     }
 
     use super::*;

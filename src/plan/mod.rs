@@ -30,6 +30,8 @@ pub enum Generated {
     Rss(Option<usize>),
     /// `/atom.xml`.
     Atom,
+    /// `/feed.json`, or a category's `/<category>/feed.json` (JSON Feed 1.1).
+    JsonFeed(Option<usize>),
     /// `/sitemap.xml`: every page, or above [`MAX_URLS`] an index of parts.
     Sitemap,
     /// `/sitemap-N.xml`, N from 1: the parts of a sitemap split in an index.
@@ -106,9 +108,14 @@ impl Plan {
 
 /// The generated files of a site of `pages` pages.
 fn generated(site: &Site, pages: usize) -> Vec<(String, Generated)> {
-    let mut files = vec![("feed.xml".to_string(), Generated::Rss(None)), ("atom.xml".to_string(), Generated::Atom)];
+    let mut files = vec![
+        ("feed.xml".to_string(), Generated::Rss(None)),
+        ("atom.xml".to_string(), Generated::Atom),
+        ("feed.json".to_string(), Generated::JsonFeed(None)),
+    ];
     for (index, category) in site.config.categories.iter().enumerate() {
         files.push((format!("{}/feed.xml", category.slug), Generated::Rss(Some(index))));
+        files.push((format!("{}/feed.json", category.slug), Generated::JsonFeed(Some(index))));
     }
     files.push(("sitemap.xml".to_string(), Generated::Sitemap));
     // Every page but the 404 page is in the sitemap.
@@ -230,6 +237,10 @@ fn clash(site: &Site, first: &Owner, second: &Owner, file: &str) -> Diagnostic {
             format!("the alias `{}` of content/{}", article.front.aliases[*j].path, article.rel)
         }
         Owner::Page(Page::Corrections { .. }) => "the corrections page".to_string(),
+        Owner::Page(Page::Archive { level, index, .. }) => {
+            format!("the archive page {}", site.archive(*level)[*index].period.path())
+        }
+        Owner::Page(Page::Series(index)) => format!("the series page of “{}”", site.lists.series[*index].name),
         Owner::Page(Page::Article(i)) => format!("content/{}", site.articles[*i].rel),
         Owner::Page(Page::Home) => "the home page".to_string(),
         Owner::Page(Page::Listing { kind, index, .. }) => {

@@ -43,7 +43,66 @@ pub enum Page {
     Corrections {
         page: usize,
     },
+    /// Page `page` (1-based) of the date archive of a year, month or day.
+    Archive {
+        level: Level,
+        index: usize,
+        page: usize,
+    },
+    /// `/series/<slug>/`: a series in reading order.
+    Series(usize),
     NotFound,
+}
+
+/// The levels of the date archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Year,
+    Month,
+    Day,
+}
+
+/// A year, a month or a day, in the site's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    pub year: i16,
+    pub month: Option<i8>,
+    pub day: Option<i8>,
+}
+
+impl Period {
+    /// The period at `level` of a date.
+    pub fn of(date: &jiff::ZonedDateTime, level: Level) -> Period {
+        Period {
+            year: date.year(),
+            month: (level >= Level::Month).then(|| date.month()),
+            day: (level == Level::Day).then(|| date.day()),
+        }
+    }
+
+    /// `/2025/`, `/2025/03/`, `/2025/03/07/`.
+    pub fn path(&self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("/{:04}/{m:02}/{d:02}/", self.year),
+            (Some(m), None) => format!("/{:04}/{m:02}/", self.year),
+            _ => format!("/{:04}/", self.year),
+        }
+    }
+}
+
+/// The articles that ran in one period, newest first.
+pub struct Archived {
+    pub period: Period,
+    pub articles: Vec<usize>,
+}
+
+/// A series and its parts, in reading order.
+pub struct Series {
+    pub slug: String,
+    /// As its newest part spells it.
+    pub name: String,
+    pub url: String,
+    pub parts: Vec<usize>,
 }
 
 /// A category, tag or author as a listing: `tag` in tag.html, `author` in
@@ -87,6 +146,13 @@ pub struct Lists {
     /// Every correction, newest first: the article, and the correction's
     /// place in its (newest first) list.
     pub corrections: Vec<(usize, usize)>,
+    /// The date archive's years, months and days that have articles, each
+    /// in date order.
+    pub years: Vec<Archived>,
+    pub months: Vec<Archived>,
+    pub days: Vec<Archived>,
+    /// By slug.
+    pub series: Vec<Series>,
 }
 
 /// Everything of one article that [`Lists`] are made from: when every
@@ -101,6 +167,9 @@ struct Placement {
     tag_slugs: Vec<String>,
     authors: Vec<String>,
     corrections: Vec<jiff::Timestamp>,
+    /// The day it ran, in the site's time zone.
+    day: Period,
+    series: Option<(String, Option<u32>)>,
 }
 
 fn placement(article: &Article) -> Placement {
@@ -112,6 +181,8 @@ fn placement(article: &Article) -> Placement {
         tag_slugs: article.tag_slugs.clone(),
         authors: article.front.authors.clone(),
         corrections: article.corrections.iter().map(|c| c.date.timestamp()).collect(),
+        day: Period::of(&article.front.date, Level::Day),
+        series: article.front.series.clone().map(|name| (name, article.front.series_part.as_ref().map(|p| p.0))),
     }
 }
 
@@ -218,6 +289,9 @@ impl Lists {
             newest.iter().flat_map(|&i| (0..articles[i].corrections.len()).map(move |j| (i, j))).collect();
         // Newest first; the same instant in the order of the articles.
         corrections.sort_by_key(|&(i, j)| std::cmp::Reverse(articles[i].corrections[j].date.timestamp()));
+        let [years, months, days] =
+            [Level::Year, Level::Month, Level::Day].map(|level| archive(articles, &newest, level));
+        let series = series(config, articles, &newest);
         let sorted = |map: Vec<Listing>| {
             let mut list: Vec<Listing> = map.into_iter().map(counted).collect();
             list.sort_by(|a, b| a.view.slug.cmp(&b.view.slug));
@@ -229,6 +303,10 @@ impl Lists {
             tags: sorted(tags.into_values().collect()),
             authors: sorted(authors.into_values().collect()),
             corrections,
+            years,
+            months,
+            days,
+            series,
         }
     }
 }
@@ -259,8 +337,65 @@ impl Site<'_> {
         for page in 1..=self.page_count(self.lists.corrections.len()) {
             pages.push((corrections_path(page), Page::Corrections { page }));
         }
+        for level in [Level::Year, Level::Month, Level::Day] {
+            for (index, archived) in self.archive(level).iter().enumerate() {
+                for page in 1..=self.page_count(archived.articles.len()) {
+                    pages.push((self.archive_path(level, index, page), Page::Archive { level, index, page }));
+                }
+            }
+        }
+        for (index, series) in self.lists.series.iter().enumerate() {
+            pages.push((format!("/series/{}/", series.slug), Page::Series(index)));
+        }
         pages.push(("/404.html".to_string(), Page::NotFound));
         pages
+    }
+
+    /// The periods of the archive at `level`, in date order.
+    pub fn archive(&self, level: Level) -> &[Archived] {
+        match level {
+            Level::Year => &self.lists.years,
+            Level::Month => &self.lists.months,
+            Level::Day => &self.lists.days,
+        }
+    }
+
+    pub fn archive_path(&self, level: Level, index: usize, page: usize) -> String {
+        let base = self.archive(level)[index].period.path();
+        if page == 1 { base } else { format!("{base}page/{page}/") }
+    }
+
+    /// The articles shown on one page of an archive period.
+    pub fn page_archived(&self, level: Level, index: usize, page: usize) -> &[usize] {
+        let list = &self.archive(level)[index].articles;
+        let per_page = self.config.articles_per_page;
+        let from = ((page - 1) * per_page).min(list.len());
+        &list[from..(from + per_page).min(list.len())]
+    }
+
+    /// The periods one level down within period `index` at `level`: the
+    /// months of a year, the days of a month.
+    pub fn sub_periods(&self, level: Level, index: usize) -> &[Archived] {
+        let (below, period) = match level {
+            Level::Year => (Level::Month, self.lists.years[index].period),
+            Level::Month => (Level::Day, self.lists.months[index].period),
+            Level::Day => return &[],
+        };
+        let list = self.archive(below);
+        let within = |p: &Period| (p.year, if level == Level::Month { p.month } else { None });
+        let key = within(&period);
+        let from = list.partition_point(|a| within(&a.period) < key);
+        let to = list.partition_point(|a| within(&a.period) <= key);
+        &list[from..to]
+    }
+
+    /// The series article `i` is part of, and its place in it.
+    pub fn series_of(&self, i: usize) -> Option<(usize, usize)> {
+        let name = self.articles[i].front.series.as_deref()?;
+        let slug = crate::text::slugify(name);
+        let index = self.lists.series.binary_search_by(|s| s.slug.as_str().cmp(&slug)).ok()?;
+        let part = self.lists.series[index].parts.iter().position(|&p| p == i)?;
+        Some((index, part))
     }
 
     /// The corrections shown on one page of `/corrections/`.
@@ -309,6 +444,76 @@ impl Site<'_> {
     pub fn latest(&self) -> &[usize] {
         &self.lists.newest[..self.lists.newest.len().min(HOME_LATEST)]
     }
+}
+
+/// The date archive at `level`: each period that has articles, in date
+/// order, with its articles in the order of `newest`.
+fn archive(articles: &[Arc<Article>], newest: &[usize], level: Level) -> Vec<Archived> {
+    let mut periods: std::collections::BTreeMap<Period, Vec<usize>> = std::collections::BTreeMap::new();
+    for &i in newest {
+        periods.entry(Period::of(&articles[i].front.date, level)).or_default().push(i);
+    }
+    periods.into_iter().map(|(period, articles)| Archived { period, articles }).collect()
+}
+
+/// Every series, by slug: its parts in reading order — those with a
+/// `series_part` by it, the others in date order in the places left.
+fn series(config: &Config, articles: &[Arc<Article>], newest: &[usize]) -> Vec<Series> {
+    let mut by_slug: std::collections::BTreeMap<String, (String, Vec<usize>)> = Default::default();
+    for &i in newest {
+        if let Some(name) = &articles[i].front.series {
+            // The name of its newest part, as for tags.
+            by_slug.entry(crate::text::slugify(name)).or_insert_with(|| (name.clone(), Vec::new())).1.push(i);
+        }
+    }
+    by_slug
+        .into_iter()
+        .map(|(slug, (name, members))| {
+            let part = |i: usize| articles[i].front.series_part.as_ref().map(|p| p.0 as usize);
+            let mut numbered: Vec<usize> = members.iter().copied().filter(|&i| part(i).is_some()).collect();
+            numbered.sort_by_key(|&i| (part(i), articles[i].dated()));
+            let mut unnumbered: Vec<usize> = members.iter().copied().filter(|&i| part(i).is_none()).collect();
+            unnumbered.sort_by_key(|&i| articles[i].dated());
+            let mut parts = Vec::with_capacity(members.len());
+            let (mut numbered, mut unnumbered) = (numbered.into_iter().peekable(), unnumbered.into_iter());
+            while parts.len() < members.len() {
+                let place = parts.len() + 1;
+                let next = match numbered.peek() {
+                    Some(&i) if part(i).is_some_and(|p| p <= place) => numbered.next(),
+                    _ => unnumbered.next().or_else(|| numbered.next()),
+                };
+                parts.extend(next);
+            }
+            Series { url: config.url(&format!("/series/{slug}/")), slug, name, parts }
+        })
+        .collect()
+}
+
+/// Two articles that claim the same part of a series: an error at the
+/// second's `series_part`, naming both files.
+pub fn series_problems(site: &Site) -> Vec<crate::diag::Diagnostic> {
+    let mut problems = Vec::new();
+    for series in &site.lists.series {
+        let mut claimed: FxHashMap<u32, usize> = FxHashMap::default();
+        let mut numbered: Vec<usize> = series.parts.clone();
+        numbered.sort_by(|&a, &b| site.articles[a].rel.cmp(&site.articles[b].rel));
+        for i in numbered {
+            let Some((part, location)) = &site.articles[i].front.series_part else { continue };
+            if let Some(&first) = claimed.get(part) {
+                problems.push(
+                    crate::diag::Diagnostic::error(format!(
+                        "content/{} and content/{} are both part {part} of the series “{}”",
+                        site.articles[first].rel, site.articles[i].rel, series.name
+                    ))
+                    .at(location.clone())
+                    .hint("give each part its own `series_part`, or leave it out to order the parts by date"),
+                );
+            } else {
+                claimed.insert(*part, i);
+            }
+        }
+    }
+    problems
 }
 
 /// The site path of a page of `/corrections/`.

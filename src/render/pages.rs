@@ -20,7 +20,7 @@ use crate::diag::{Diagnostic, Error, Failed};
 use crate::graph::Reference;
 use crate::parse::Article;
 use crate::plan::Plan;
-use crate::plan::site::{Kind, Page, Site, Taxon, corrections_path, index_path};
+use crate::plan::site::{Kind, Level, Page, Period, Site, Taxon, corrections_path, index_path};
 
 /// What listings, cards and feeds show of each article, for one build.
 pub struct Views<'a> {
@@ -100,6 +100,8 @@ impl<'a> Views<'a> {
             Page::Listing { kind, index, page } => Context::Listing(kind, self.listing(kind, index, page)),
             Page::Index(kind) => Context::Index(kind, self.index(kind)),
             Page::Corrections { page } => Context::Corrections(self.corrections(page)),
+            Page::Archive { level, index, page } => Context::Archive(self.archive(level, index, page)),
+            Page::Series(index) => Context::Series(self.series(index)),
             Page::NotFound => Context::NotFound(NotFoundContext {
                 page: PageMeta {
                     title: Some("Page not found".into()),
@@ -153,10 +155,88 @@ impl<'a> Views<'a> {
                 },
             ),
             further_context: graph.further_context[i].iter().map(|r| self.further(r)).collect(),
+            series: self.site.series_of(i).map(|(index, part)| self.series_box(index, part)),
             backlinks: self.shown_all(graph.backlinks[i].iter().copied()),
             related: self.shown_all(graph.related[i].iter().copied()),
         };
         ArticleContext { page, article: view }
+    }
+
+    /// The series box of the article at `part` of series `index`.
+    fn series_box(&self, index: usize, part: usize) -> SeriesBox<'_> {
+        let series = &self.site.lists.series[index];
+        SeriesBox {
+            name: &series.name,
+            url: &series.url,
+            part: part + 1,
+            total: series.parts.len(),
+            prev: part.checked_sub(1).map(|p| self.shown(series.parts[p])),
+            next: series.parts.get(part + 1).map(|&i| self.shown(i)),
+            parts: self.shown_all(series.parts.iter().copied()),
+        }
+    }
+
+    /// `/series/<slug>/`: every part in reading order.
+    fn series(&self, index: usize) -> SeriesContext<'_> {
+        let series = &self.site.lists.series[index];
+        let config = self.config();
+        let description = format!("Every part of the series “{}” from {}, in reading order", series.name, config.title);
+        SeriesContext {
+            page: PageMeta {
+                title: Some(format!("Series: {}", series.name).into()),
+                description: description.into(),
+                url: series.url.as_str().into(),
+            },
+            series: SeriesView { name: &series.name, url: &series.url, count: series.parts.len() },
+            articles: self.shown_all(series.parts.iter().copied()),
+        }
+    }
+
+    /// A page of the archive of a year, month or day.
+    fn archive(&self, level: Level, index: usize, page: usize) -> ArchiveContext<'_> {
+        let site = self.site;
+        let config = self.config();
+        let list = site.archive(level);
+        let archived = &list[index];
+        let total = archived.articles.len();
+        let url = |page| config.url(&site.archive_path(level, index, page));
+        let link = |at: usize| PeriodLink {
+            title: period_title(&list[at].period),
+            url: config.url(&list[at].period.path()),
+            count: list[at].articles.len(),
+        };
+        let below = site.sub_periods(level, index);
+        let title = period_title(&archived.period);
+        let page_title = if page == 1 { title.clone() } else { format!("{title}, page {page}") };
+        ArchiveContext {
+            page: PageMeta {
+                title: Some(page_title.into()),
+                description: format!("What {} published in {title}", config.title).into(),
+                url: url(page).into(),
+            },
+            archive: ArchiveView {
+                level: match level {
+                    Level::Year => "year",
+                    Level::Month => "month",
+                    Level::Day => "day",
+                },
+                title,
+                url: config.url(&archived.period.path()),
+                count: total,
+                prev: index.checked_sub(1).map(link),
+                next: (index + 1 < list.len()).then(|| link(index + 1)),
+                periods: below
+                    .iter()
+                    .map(|a| PeriodLink {
+                        title: period_title(&a.period),
+                        url: config.url(&a.period.path()),
+                        count: a.articles.len(),
+                    })
+                    .collect(),
+            },
+            articles: self.shown_all(site.page_archived(level, index, page).iter().copied()),
+            pagination: Pagination::new(page, site.page_count(total), total, url),
+        }
     }
 
     fn further<'s>(&'s self, reference: &'s Reference) -> Further<'s> {
@@ -246,6 +326,8 @@ pub enum Context<'a> {
     Listing(Kind, ListingContext<'a>),
     Index(Kind, IndexContext<'a>),
     Corrections(CorrectionsContext<'a>),
+    Archive(ArchiveContext<'a>),
+    Series(SeriesContext<'a>),
     NotFound(NotFoundContext<'a>),
 }
 
@@ -258,6 +340,8 @@ impl Serialize for Context<'_> {
             Context::Listing(_, context) => context.serialize(serializer),
             Context::Index(_, context) => context.serialize(serializer),
             Context::Corrections(context) => context.serialize(serializer),
+            Context::Archive(context) => context.serialize(serializer),
+            Context::Series(context) => context.serialize(serializer),
             Context::NotFound(context) => context.serialize(serializer),
         }
     }
@@ -274,6 +358,8 @@ impl Context<'_> {
             Context::Index(Kind::Tag, _) => "tags.html",
             Context::Index(_, _) => "authors.html",
             Context::Corrections(_) => "corrections.html",
+            Context::Archive(_) => "archive.html",
+            Context::Series(_) => "series.html",
             Context::NotFound(_) => "404.html",
         }
     }
@@ -330,6 +416,8 @@ struct ArticleView<'a> {
     #[serde(flatten)]
     own: Of<ArticleOwn<'a>>,
     further_context: Vec<Further<'a>>,
+    /// The series box: none when the article is not part of one.
+    series: Option<SeriesBox<'a>>,
     backlinks: Vec<Of<&'a tera::Value>>,
     related: Vec<Of<&'a tera::Value>>,
 }
@@ -389,6 +477,92 @@ pub struct IndexContext<'a> {
     tags: Option<Vec<&'a Taxon>>,
     authors: Option<Vec<&'a Taxon>>,
     url: String,
+}
+
+/// `article.series`: the part's place in its series.
+#[derive(Serialize)]
+struct SeriesBox<'a> {
+    name: &'a str,
+    url: &'a str,
+    /// 1-based, in reading order.
+    part: usize,
+    total: usize,
+    prev: Option<Of<&'a tera::Value>>,
+    next: Option<Of<&'a tera::Value>>,
+    /// Every part, in reading order.
+    parts: Vec<Of<&'a tera::Value>>,
+}
+
+/// The context of series.html.
+#[derive(Serialize)]
+pub struct SeriesContext<'a> {
+    page: PageMeta<'a>,
+    series: SeriesView<'a>,
+    /// In reading order.
+    articles: Vec<Of<&'a tera::Value>>,
+}
+
+#[derive(Serialize)]
+struct SeriesView<'a> {
+    name: &'a str,
+    url: &'a str,
+    count: usize,
+}
+
+/// The context of archive.html.
+#[derive(Serialize)]
+pub struct ArchiveContext<'a> {
+    page: PageMeta<'a>,
+    archive: ArchiveView,
+    articles: Vec<Of<&'a tera::Value>>,
+    pagination: Pagination,
+}
+
+/// `archive`: the period, its neighbours that have articles, and the
+/// periods within it.
+#[derive(Serialize)]
+struct ArchiveView {
+    /// `year`, `month` or `day`.
+    level: &'static str,
+    /// `2025`, `March 2025`, `March 7, 2025`.
+    title: String,
+    url: String,
+    count: usize,
+    /// The nearest earlier and later periods of the same level with articles.
+    prev: Option<PeriodLink>,
+    next: Option<PeriodLink>,
+    /// A year's months, a month's days.
+    periods: Vec<PeriodLink>,
+}
+
+#[derive(Serialize)]
+struct PeriodLink {
+    title: String,
+    url: String,
+    count: usize,
+}
+
+/// How a period is named: `2025`, `March 2025`, `March 7, 2025`.
+fn period_title(period: &Period) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match (period.month, period.day) {
+        (Some(m), Some(d)) => format!("{} {d}, {}", MONTHS[m as usize - 1], period.year),
+        (Some(m), None) => format!("{} {}", MONTHS[m as usize - 1], period.year),
+        _ => period.year.to_string(),
+    }
 }
 
 /// The context of corrections.html.

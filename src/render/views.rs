@@ -75,6 +75,8 @@ pub struct Summary<'a> {
     pub url: &'a str,
     pub path: &'a str,
     pub date: DateView,
+    /// The archive page of the day it ran.
+    pub day_url: String,
     pub updated: Option<DateView>,
     pub category: &'a CategoryView,
     pub authors: Vec<AuthorView<'a>>,
@@ -137,6 +139,7 @@ pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: 
         url: &article.url,
         path: &article.path,
         date: date(&front.date),
+        day_url: config.url(&crate::plan::site::Period::of(&front.date, crate::plan::site::Level::Day).path()),
         updated: front.updated.as_ref().map(date),
         category: &categories[article.category],
         authors: front.authors.iter().map(|key| author(config, key)).collect(),
@@ -204,6 +207,10 @@ pub fn json_ld(config: &Config, summary: &Summary, article: &Article) -> String 
     }
     if !summary.tags.is_empty() {
         value["keywords"] = summary.tags.iter().map(|t| t.name).collect::<Vec<_>>().join(", ").into();
+    }
+    if let Some(series) = &article.front.series {
+        let url = config.url(&format!("/series/{}/", crate::text::slugify(series)));
+        value["isPartOf"] = serde_json::json!({ "@type": "CreativeWorkSeries", "name": series, "url": url });
     }
     if live {
         value["coverageStartTime"] = summary.date.iso.clone().into();

@@ -7,24 +7,30 @@ fn base_site_builds_every_page() {
     let site = Site::new(&[]);
     let output = site.run(&["build"]);
     output.success();
-    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 23 files in "), "{}", output.stdout);
+    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 30 files in "), "{}", output.stdout);
     let files: Vec<String> =
         snapshot(&site.root().join("public")).into_keys().map(|p| p.display().to_string()).collect();
     assert_eq!(
         files,
         [
             ".broadsheet-output",
+            "2025/03/01/index.html",
+            "2025/03/02/index.html",
+            "2025/03/index.html",
+            "2025/index.html",
             "404.html",
             "atom.xml",
             "authors/ana-ruiz/index.html",
             "authors/index.html",
             "corrections/feed.xml",
             "corrections/index.html",
+            "feed.json",
             "feed.xml",
             "index.html",
             "news-sitemap.xml",
             "robots.txt",
             "sitemap.xml",
+            "sport/feed.json",
             "sport/feed.xml",
             "sport/final-score/index.html",
             "sport/index.html",
@@ -34,6 +40,7 @@ fn base_site_builds_every_page() {
             "tags/index.html",
             "tags/ports/index.html",
             "tags/weather/index.html",
+            "world/feed.json",
             "world/feed.xml",
             "world/harbour-reopens/index.html",
             "world/index.html",
@@ -187,7 +194,7 @@ fn check_writes_nothing() {
     let site = Site::new(&[]);
     let output = site.run(&["check"]);
     output.success();
-    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 23 files in "));
+    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 30 files in "));
     assert!(!site.root().join("public").exists());
     assert_eq!(std::fs::read_dir(site.root()).unwrap().count(), 2, "only config.toml and content/");
 }

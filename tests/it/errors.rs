@@ -94,6 +94,7 @@ cases! {
     broken_links_and_images_in_a_body => "broken-body-links",
     reference_to_an_expired_article => "expired-reference",
     broken_link_in_a_template => "broken-template-link",
+    two_articles_claim_one_part_of_a_series => "series-part-twice",
 }
 
 #[test]

@@ -1332,6 +1332,8 @@ fn story_keys_follow_random_edits() {
         expired: bool,
         /// A link to another story's newest update, by `@/…#anchor`.
         link: Option<usize>,
+        /// A series (0 or 1, spelt two ways) and whether it names its part.
+        series: Option<(usize, bool)>,
     }
     let mut stories: Vec<Story> = (0..ARTICLES).map(|i| Story { day: 1 + (i * 11) % 27, ..Story::default() }).collect();
     let text = |i: usize, s: &Story, stories: &[Story]| {
@@ -1346,6 +1348,14 @@ fn story_keys_follow_random_edits() {
         }
         if s.expired {
             text.push_str("expires = 2025-03-15T00:00:00\n");
+        }
+        if let Some((series, numbered)) = s.series {
+            let name = [["Harbour Works", "harbour works"], ["The Vote", "The vote"]][series][i % 2];
+            text.push_str(&format!("series = \"{name}\"\n"));
+            if numbered {
+                // Unique in any series: no two stories claim one part.
+                text.push_str(&format!("series_part = {}\n", i + 1));
+            }
         }
         let aliases: Vec<String> = s.aliases.iter().map(|k| format!("\"/old/s{i}-{k}/\"")).collect();
         text.push_str(&format!("aliases = [{}]\n", aliases.join(", ")));
@@ -1376,7 +1386,7 @@ fn story_keys_follow_random_edits() {
         let i = next(ARTICLES);
         let mut changed = vec![i];
         let linked = |stories: &[Story]| (0..ARTICLES).any(|j| stories[j].link == Some(i));
-        let what = match next(8) {
+        let what = match next(9) {
             0 => {
                 let day = 1 + next(27);
                 let s = &mut stories[i];
@@ -1430,6 +1440,13 @@ fn story_keys_follow_random_edits() {
             6 => {
                 stories[i].day = 1 + next(27);
                 "date changed"
+            }
+            7 => {
+                stories[i].series = match next(4) {
+                    0 => None,
+                    n => Some((n % 2, n == 3)),
+                };
+                "series changed"
             }
             _ => {
                 let s = &mut stories[i];

@@ -4,6 +4,7 @@
 mod architecture;
 mod build;
 mod errors;
+mod finding;
 mod incremental;
 mod outputs;
 mod scaffold;
