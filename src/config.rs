@@ -33,6 +33,8 @@ pub struct Config {
     /// The publisher's logo for structured data: a URL, or a site path
     /// such as `/logo.png`.
     pub logo: Option<String>,
+    /// A Pagefind search index and a search box on every page.
+    pub search: bool,
     pub extra: toml::Table,
 }
 
@@ -117,6 +119,7 @@ struct Raw {
     authors: indexmap::IndexMap<String, RawAuthor>,
     highlight: Option<RawHighlight>,
     logo: Option<String>,
+    search: Option<bool>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -231,6 +234,7 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
         authors,
         highlight_theme,
         logo: raw.logo.filter(|l| !l.trim().is_empty()),
+        search: raw.search.unwrap_or(true),
         extra: raw.extra,
     }
 }

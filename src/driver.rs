@@ -75,6 +75,7 @@ pub struct Driver {
     base_url: Option<String>,
     /// The link-rot guard: the output whose URLs must not disappear.
     guard: Option<Guard>,
+    search: outputs::Search,
     cache: Cache,
 }
 
@@ -139,7 +140,15 @@ impl Cache {
 impl Driver {
     /// A driver for `build` and `check`: one build, nothing kept.
     pub fn once(options: SiteOptions, base_url: Option<&str>) -> Driver {
-        Driver { options, base_url: base_url.map(str::to_string), guard: None, cache: Cache::new(false) }
+        let search = outputs::Search::Skip;
+        Driver { options, base_url: base_url.map(str::to_string), guard: None, search, cache: Cache::new(false) }
+    }
+
+    /// Makes the search index (when config.toml has search on), kept
+    /// between builds in `cache`.
+    pub fn searching(mut self, cache: Option<PathBuf>) -> Driver {
+        self.search = outputs::Search::Build { cache };
+        self
     }
 
     /// Guards the URLs of the output `guard` names (see [`Guard`]).
@@ -152,7 +161,8 @@ impl Driver {
     /// Its root is made absolute, like the paths a watcher reports.
     pub fn keeping(mut options: SiteOptions, base_url: Option<&str>) -> Driver {
         options.root = std::path::absolute(&options.root).unwrap_or(options.root);
-        Driver { options, base_url: base_url.map(str::to_string), guard: None, cache: Cache::new(true) }
+        let search = outputs::Search::Skip;
+        Driver { options, base_url: base_url.map(str::to_string), guard: None, search, cache: Cache::new(true) }
     }
 
     pub fn options(&self) -> &SiteOptions {
@@ -206,7 +216,7 @@ impl Driver {
             cache.renderer = Some(renderer(&theme, &config, &categories)?);
         }
         let renderer = cache.renderer.as_ref().expect("made above");
-        let generated = outputs::make(&views, &plan, selection.now, &mut cache.outputs)
+        let generated = outputs::make(&views, &plan, selection.now, &self.search, &mut cache.outputs)
             .map_err(|d| Failed { diagnostics: vec![d] })?;
         timings.lap("plan");
 
@@ -222,6 +232,7 @@ impl Driver {
         written?;
         timings.lap("render+write pages");
 
+        let files = plan.pages.len() + generated.files.len() + generated.copies.len() + plan.copies.len();
         write_files(sink, generated, &plan.copies)?;
         timings.lap("write files");
 
@@ -238,7 +249,7 @@ impl Driver {
             expiring,
             articles: articles.published.len(),
             categories: config.categories.len(),
-            files: plan.file_count(),
+            files,
             elapsed: started.elapsed(),
             warnings: diags,
             timings: timings.phases,
@@ -247,10 +258,11 @@ impl Driver {
 }
 
 /// Writes the generated files, and copies the static ones in parallel.
-fn write_files(sink: &dyn Sink, generated: Vec<outputs::File>, copies: &[(String, StaticFile)]) -> Result<(), Error> {
-    for (rel, bytes) in generated {
+fn write_files(sink: &dyn Sink, generated: outputs::Made, copies: &[(String, StaticFile)]) -> Result<(), Error> {
+    for (rel, bytes) in generated.files {
         sink.write(&rel, bytes)?;
     }
+    generated.copies.par_iter().try_for_each(|(rel, path)| sink.copy(rel, path))?;
     copies.par_iter().try_for_each(|(rel, file)| match file {
         StaticFile::Embedded(bytes) => sink.write(rel, Bytes::from_static(bytes)),
         StaticFile::Disk(path) => sink.copy(rel, path),
@@ -279,6 +291,8 @@ fn renderer(theme: &Theme, config: &Config, categories: &[views::CategoryView]) 
         base_url: &config.base_url,
         url: config.url("/"),
         categories,
+        search_url: config.search.then(|| config.url("/search/")),
+        search_index: config.search.then(|| config.url("/pagefind/pagefind.js")),
         extra: views::toml_to_json(&config.extra),
     };
     Renderer::new(theme, &view).map_err(|d| Failed { diagnostics: vec![d] })

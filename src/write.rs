@@ -55,11 +55,18 @@ impl Sink for Discard {
 pub struct Twin {
     output: PathBuf,
     staging: Option<Staging>,
+    /// Every file written: what stays in the twin at the commit (the
+    /// plan does not name every file: the search index names its own).
+    written: std::sync::Mutex<HashSet<String>>,
 }
 
 impl Twin {
     pub fn new(output: &Path) -> Twin {
-        Twin { output: output.to_path_buf(), staging: None }
+        Twin { output: output.to_path_buf(), staging: None, written: Default::default() }
+    }
+
+    fn wrote(&self, rel: &str) {
+        self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string());
     }
 
     fn staging(&self) -> &Staging {
@@ -74,15 +81,18 @@ impl Sink for Twin {
     }
 
     fn write(&self, rel: &str, bytes: Bytes) -> Result<()> {
+        self.wrote(rel);
         self.staging().write(rel, &bytes)
     }
 
     fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        self.wrote(rel);
         self.staging().copy(rel, from)
     }
 
-    fn commit(&mut self, plan: &Plan) -> Result<()> {
-        self.staging.take().expect("commit comes after begin").commit(&plan.output_files())
+    fn commit(&mut self, _: &Plan) -> Result<()> {
+        let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
+        self.staging.take().expect("commit comes after begin").commit(&written)
     }
 }
 
@@ -97,6 +107,14 @@ pub const MARKER: &str = ".broadsheet-output";
 pub struct UnsafeOutput {
     pub path: String,
     pub reason: &'static str,
+}
+
+/// The folder beside the output where builds keep what is worth keeping
+/// between them (the search index): `.public.broadsheet-cache`.
+pub fn cache_dir(output: &Path) -> PathBuf {
+    let output = resolve(output);
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    output.with_file_name(format!(".{name}.broadsheet-cache"))
 }
 
 /// Checks that `output` may be replaced wholesale by a build of `root`.

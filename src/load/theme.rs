@@ -31,17 +31,19 @@ const NEWSROOM_TEMPLATES: &[(&str, &[u8])] = embed!("templates":
     "partials/card.html",
     "partials/listing.html",
     "partials/pagination_links.html",
+    "search.html",
     "series.html",
     "tag.html",
     "tags.html",
 );
 
 const NEWSROOM_STATIC: &[(&str, &[u8])] = embed!("static":
+    "search.js",
     "style.css",
 );
 
 /// The templates every theme must have.
-pub const REQUIRED: [&str; 11] = [
+pub const REQUIRED: [&str; 12] = [
     "index.html",
     "article.html",
     "category.html",
@@ -52,6 +54,7 @@ pub const REQUIRED: [&str; 11] = [
     "corrections.html",
     "archive.html",
     "series.html",
+    "search.html",
     "404.html",
 ];
 

@@ -10,6 +10,7 @@
 pub mod feeds;
 pub mod json_feed;
 pub mod redirects;
+pub mod search;
 pub mod sitemaps;
 
 use bytes::Bytes;
@@ -53,9 +54,37 @@ impl Kept {
     }
 }
 
+/// Whether this build makes the search index, and the cache folder it is
+/// kept in between builds.
+#[derive(Debug, Clone, Default)]
+pub enum Search {
+    /// `check` (which validates and writes nothing) and `serve` (which
+    /// makes the index apart, see `serve::preview`).
+    #[default]
+    Skip,
+    Build {
+        cache: Option<std::path::PathBuf>,
+    },
+}
+
+/// The generated files of a build: made in memory, and copied from disk
+/// (a search index kept in its cache).
+#[derive(Default)]
+pub struct Made {
+    pub files: Vec<File>,
+    pub copies: Vec<(String, std::path::PathBuf)>,
+}
+
 /// Every generated file of `plan`, in its order. `now` decides the news
 /// sitemap's window.
-pub fn make(views: &Views, plan: &Plan, now: Timestamp, kept: &mut Kept) -> Result<Vec<File>, Diagnostic> {
+pub fn make(
+    views: &Views,
+    plan: &Plan,
+    now: Timestamp,
+    search_mode: &Search,
+    kept: &mut Kept,
+) -> Result<Made, Diagnostic> {
+    let mut copies = Vec::new();
     let site = views.site;
     let config = site.config;
     let limit = config.feed_limit;
@@ -120,6 +149,19 @@ pub fn make(views: &Views, plan: &Plan, now: Timestamp, kept: &mut Kept) -> Resu
                 kept.get_or(name, key, || vec![file(name, redirects::page(config, &site.articles[i]))])
             }
             Generated::Redirects => vec![file(name, redirects::file(site.articles.iter().map(|a| &**a)))],
+            Generated::Search => match search_mode {
+                Search::Skip => continue,
+                Search::Build { cache } => {
+                    let records = search::records(views);
+                    match search::index(&records, &config.language, cache.as_deref())? {
+                        search::Index::Made(files) => files,
+                        search::Index::Cached(files) => {
+                            copies = files;
+                            continue;
+                        }
+                    }
+                }
+            },
             Generated::Robots => vec![file(name, robots(config).into_bytes())],
             Generated::SyntaxCss => {
                 vec![file(name, crate::highlight::stylesheet(config.highlight_theme.as_deref())?.into_bytes())]
@@ -127,8 +169,7 @@ pub fn make(views: &Views, plan: &Plan, now: Timestamp, kept: &mut Kept) -> Resu
         };
         files.extend(made);
     }
-    debug_assert!(files.iter().map(|(name, _)| name).eq(plan.generated.iter().map(|(name, _)| name)));
-    Ok(files)
+    Ok(Made { files, copies })
 }
 
 /// What the articles at `indices` are made of, for a key: their versions.

@@ -100,6 +100,7 @@ fn lastmod<'a>(site: &'a Site, page: Page) -> Option<&'a ZonedDateTime> {
         }
         Page::Archive { level, index, page } => latest(site.page_archived(level, index, page)),
         Page::Series(index) => latest(&site.lists.series[index].parts),
+        Page::Search => None,
         Page::Corrections { page } => {
             let dates = site.page_corrections(page).iter().map(|&(i, j)| &site.articles[i].corrections[j].date);
             dates.max()

@@ -45,6 +45,9 @@ pub enum Generated {
     /// `/_redirects`: every alias, for hosts that read the file (Netlify,
     /// Cloudflare Pages); only when some article has one.
     Redirects,
+    /// The Pagefind index and client under `/pagefind/`: many files,
+    /// named by their content, claimed here by the first.
+    Search,
     Robots,
     SyntaxCss,
 }
@@ -96,14 +99,6 @@ impl Plan {
     pub fn file_count(&self) -> usize {
         self.pages.len() + self.generated.len() + self.copies.len()
     }
-
-    /// Every output file.
-    pub fn output_files(&self) -> HashSet<String> {
-        let mut files: HashSet<String> = self.page_files.iter().cloned().collect();
-        files.extend(self.generated.iter().map(|(rel, _)| rel.clone()));
-        files.extend(self.copies.iter().map(|(rel, _)| rel.clone()));
-        files
-    }
 }
 
 /// The generated files of a site of `pages` pages.
@@ -136,6 +131,9 @@ fn generated(site: &Site, pages: usize) -> Vec<(String, Generated)> {
     }
     if aliases {
         files.push(("_redirects".to_string(), Generated::Redirects));
+    }
+    if site.config.search {
+        files.push(("pagefind/pagefind.js".to_string(), Generated::Search));
     }
     files.push(("robots.txt".to_string(), Generated::Robots));
     files.push(("syntax.css".to_string(), Generated::SyntaxCss));
@@ -240,6 +238,7 @@ fn clash(site: &Site, first: &Owner, second: &Owner, file: &str) -> Diagnostic {
         Owner::Page(Page::Archive { level, index, .. }) => {
             format!("the archive page {}", site.archive(*level)[*index].period.path())
         }
+        Owner::Page(Page::Search) => "the search page".to_string(),
         Owner::Page(Page::Series(index)) => format!("the series page of “{}”", site.lists.series[*index].name),
         Owner::Page(Page::Article(i)) => format!("content/{}", site.articles[*i].rel),
         Owner::Page(Page::Home) => "the home page".to_string(),

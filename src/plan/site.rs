@@ -51,6 +51,8 @@ pub enum Page {
     },
     /// `/series/<slug>/`: a series in reading order.
     Series(usize),
+    /// `/search/`: the search page, when search is on.
+    Search,
     NotFound,
 }
 
@@ -346,6 +348,9 @@ impl Site<'_> {
         }
         for (index, series) in self.lists.series.iter().enumerate() {
             pages.push((format!("/series/{}/", series.slug), Page::Series(index)));
+        }
+        if self.config.search {
+            pages.push(("/search/".to_string(), Page::Search));
         }
         pages.push(("/404.html".to_string(), Page::NotFound));
         pages

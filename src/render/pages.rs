@@ -102,6 +102,13 @@ impl<'a> Views<'a> {
             Page::Corrections { page } => Context::Corrections(self.corrections(page)),
             Page::Archive { level, index, page } => Context::Archive(self.archive(level, index, page)),
             Page::Series(index) => Context::Series(self.series(index)),
+            Page::Search => Context::Search(NotFoundContext {
+                page: PageMeta {
+                    title: Some("Search".into()),
+                    description: format!("Search the articles of {}", self.config().title).into(),
+                    url: self.config().url("/search/").into(),
+                },
+            }),
             Page::NotFound => Context::NotFound(NotFoundContext {
                 page: PageMeta {
                     title: Some("Page not found".into()),
@@ -328,6 +335,8 @@ pub enum Context<'a> {
     Corrections(CorrectionsContext<'a>),
     Archive(ArchiveContext<'a>),
     Series(SeriesContext<'a>),
+    /// search.html: `page` only, like the 404 page.
+    Search(NotFoundContext<'a>),
     NotFound(NotFoundContext<'a>),
 }
 
@@ -342,6 +351,7 @@ impl Serialize for Context<'_> {
             Context::Corrections(context) => context.serialize(serializer),
             Context::Archive(context) => context.serialize(serializer),
             Context::Series(context) => context.serialize(serializer),
+            Context::Search(context) => context.serialize(serializer),
             Context::NotFound(context) => context.serialize(serializer),
         }
     }
@@ -360,6 +370,7 @@ impl Context<'_> {
             Context::Corrections(_) => "corrections.html",
             Context::Archive(_) => "archive.html",
             Context::Series(_) => "series.html",
+            Context::Search(_) => "search.html",
             Context::NotFound(_) => "404.html",
         }
     }

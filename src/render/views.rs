@@ -17,6 +17,9 @@ pub struct SiteView<'a> {
     /// The home page URL, with a trailing slash.
     pub url: String,
     pub categories: &'a [CategoryView],
+    /// The search page, and Pagefind's client, when search is on.
+    pub search_url: Option<String>,
+    pub search_index: Option<String>,
     pub extra: serde_json::Value,
 }
 

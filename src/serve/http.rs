@@ -82,7 +82,8 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
 <body><p>The site does not build yet.</p></body></html>";
         return respond(StatusCode::SERVICE_UNAVAILABLE, "index.html", page, Page { file: &file, etag: None });
     }
-    if let Some(bytes) = files.get(file.as_str()) {
+    let search = shared.search.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(bytes) = files.get(file.as_str()).or_else(|| search.get(file.as_str())) {
         // A reload asks again for the stylesheets and images of the page:
         // those that did not change are answered "not modified".
         let tag = etag(bytes);

@@ -47,6 +47,9 @@ pub struct Shared {
     /// The builder, with what it keeps from one build to the next.
     pub site: Mutex<Preview>,
     pub files: RwLock<Arc<Files>>,
+    /// The search index, made once in the background (see
+    /// [`preview::search_index`]): served beside the files.
+    pub search: RwLock<Arc<Files>>,
     /// The errors of the last build, if it failed.
     pub errors: RwLock<Option<Vec<String>>>,
     /// The warnings of the last good build, as printed.
@@ -77,6 +80,7 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
     let shared = Arc::new(Shared {
         site: Mutex::new(Preview::new(options.site.clone(), &url)),
         files: RwLock::new(Arc::new(Files::default())),
+        search: RwLock::new(Arc::new(Files::default())),
         errors: RwLock::new(None),
         warned: Mutex::new(Vec::new()),
         notices,
@@ -89,6 +93,15 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
     let watcher = watch::start(&root, shared.clone())?;
     rebuild(&shared, &[]);
     println!("Serving {} at {url}/ (press Ctrl-C to stop)", options.site.root.display());
+    let (indexed, site, base) = (shared.clone(), options.site.clone(), url.clone());
+    std::thread::spawn(move || match preview::search_index(&site, &base) {
+        Ok(files) if !files.is_empty() => {
+            eprintln!("Search index ready: {} files (made once; restart serve to index later edits)", files.len());
+            *indexed.search.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+        }
+        Ok(_) => {}
+        Err(_) => eprintln!("The search index was not made: the site does not build yet (restart serve once it does)"),
+    });
     let app = http::router(shared);
     let served = axum::serve(listener, app).await;
     drop(watcher);

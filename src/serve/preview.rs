@@ -44,6 +44,43 @@ impl Preview {
     }
 }
 
+/// The search index of the site for `serve`, made apart from its builds:
+/// Pagefind makes an index in one go, which at 10,000 articles takes far
+/// longer than a save may, so `serve` makes it once, in the background
+/// when it starts (from the cache of the site's `public/` when that holds
+/// the same index), and does not make it again as articles change.
+pub fn search_index(options: &SiteOptions, base_url: &str) -> Result<Files, Error> {
+    let cache = crate::write::cache_dir(&options.root.join("public")).join("search");
+    let mut only = SearchFiles::default();
+    Driver::once(options.clone(), Some(base_url)).searching(Some(cache)).build(&[], &mut only)?;
+    Ok(only.files.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Keeps the files of the search index, and drops the rest.
+#[derive(Default)]
+struct SearchFiles {
+    files: Mutex<Files>,
+}
+
+impl Sink for SearchFiles {
+    fn write(&self, rel: &str, bytes: Bytes) -> Result<()> {
+        if rel.starts_with(crate::outputs::search::FOLDER)
+            && rel[crate::outputs::search::FOLDER.len()..].starts_with('/')
+        {
+            self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(Arc::from(rel), bytes);
+        }
+        Ok(())
+    }
+
+    fn copy(&self, _: &str, _: &Path) -> Result<()> {
+        Ok(())
+    }
+
+    fn commit(&mut self, _: &Plan) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// Forgets the copies under a changed path: checked as well at every
 /// build, since a file reached through a symbolic link changes under
 /// another path, maybe one nobody watches.

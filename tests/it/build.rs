@@ -7,7 +7,7 @@ fn base_site_builds_every_page() {
     let site = Site::new(&[]);
     let output = site.run(&["build"]);
     output.success();
-    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 30 files in "), "{}", output.stdout);
+    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 31 files in "), "{}", output.stdout);
     let files: Vec<String> =
         snapshot(&site.root().join("public")).into_keys().map(|p| p.display().to_string()).collect();
     assert_eq!(
@@ -29,6 +29,7 @@ fn base_site_builds_every_page() {
             "index.html",
             "news-sitemap.xml",
             "robots.txt",
+            "search.js",
             "sitemap.xml",
             "sport/feed.json",
             "sport/feed.xml",
@@ -92,6 +93,8 @@ fn front_matter_strings_are_escaped_everywhere() {
             assert_eq!(value["author"][1]["name"], HOSTILE);
             html.replace_range(start..end + "</script>".len(), "");
         }
+        // And the search box's script, the theme's own file.
+        html = html.replace("<script type=\"module\" src=\"https://gazette.test/search.js\"></script>", "");
         for live in ["<script", "</script>", "<b>"] {
             assert!(!html.contains(live), "{page} contains a live {live}:\n{html}");
         }
@@ -194,7 +197,7 @@ fn check_writes_nothing() {
     let site = Site::new(&[]);
     let output = site.run(&["check"]);
     output.success();
-    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 30 files in "));
+    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 31 files in "));
     assert!(!site.root().join("public").exists());
     assert_eq!(std::fs::read_dir(site.root()).unwrap().count(), 2, "only config.toml and content/");
 }

@@ -1102,7 +1102,7 @@ fn related_lists_follow_random_edits_on_a_larger_archive() {
     let root = site.root();
     site.write(
         "config.toml",
-        "title = \"Archive\"\nbase_url = \"https://archive.test\"\narticles_per_page = 10\n\n\
+        "title = \"Archive\"\nbase_url = \"https://archive.test\"\narticles_per_page = 10\nsearch = false\n\n\
          [categories.world]\nname = \"World\"\n\n[categories.city]\nname = \"City\"\n",
     );
     // Each article's category, tags, day of February and further-context
@@ -1317,7 +1317,7 @@ fn story_keys_follow_random_edits() {
     let root = site.root();
     site.write(
         "config.toml",
-        "title = \"Archive\"\nbase_url = \"https://archive.test\"\narticles_per_page = 3\nfeed_limit = 4\n\n\
+        "title = \"Archive\"\nbase_url = \"https://archive.test\"\narticles_per_page = 3\nfeed_limit = 4\nsearch = false\n\n\
          [categories.world]\nname = \"World\"\n",
     );
     #[derive(Default)]

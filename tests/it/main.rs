@@ -8,6 +8,7 @@ mod finding;
 mod incremental;
 mod outputs;
 mod scaffold;
+mod search;
 mod serve;
 mod story;
 mod support;
