@@ -453,7 +453,8 @@ fn write_broadsheet(root: &Path, articles: &[Article]) {
     let mut config = String::from(
         "title = \"The Benchmark Gazette\"\nbase_url = \"https://bench.example.com\"\n\
          description = \"A generated archive for benchmarks.\"\ntimezone = \"America/Mexico_City\"\n\
-         articles_per_page = 20\nfeed_limit = 50\n\n",
+         articles_per_page = 20\nfeed_limit = 50\n\
+         # Off: the Hugo site has no search either (its cost is measured apart).\nsearch = false\n\n",
     );
     for (slug, name) in CATEGORIES {
         let _ = writeln!(config, "[categories.{slug}]\nname = \"{name}\"\n");

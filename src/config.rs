@@ -35,7 +35,25 @@ pub struct Config {
     pub logo: Option<String>,
     /// A Pagefind search index and a search box on every page.
     pub search: bool,
+    /// Resized WebP variants of local images.
+    pub images: Images,
     pub extra: toml::Table,
+}
+
+/// `[images]`: the widths of the WebP variants made of each local JPEG or
+/// PNG image (never wider than the image), and their quality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Images {
+    /// Ascending, without repeats; empty: no variants.
+    pub widths: Vec<u32>,
+    /// WebP quality, 1 to 100.
+    pub quality: u8,
+}
+
+impl Default for Images {
+    fn default() -> Images {
+        Images { widths: vec![480, 960, 1600], quality: 80 }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -120,8 +138,15 @@ struct Raw {
     highlight: Option<RawHighlight>,
     logo: Option<String>,
     search: Option<bool>,
+    images: Option<RawImages>,
     #[serde(default)]
     extra: toml::Table,
+}
+
+#[derive(Deserialize)]
+struct RawImages {
+    widths: Option<Spanned<Vec<i64>>>,
+    quality: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +227,10 @@ fn check_keys(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    if let Some(images) = keys::table(table, "images") {
+        let known = keys::fields::<RawImages>();
+        keys::check(images, known, |k| format!("unknown key `{k}` in [images]"), source, diags);
+    }
     if let Some(highlight) = keys::table(table, "highlight") {
         let known = keys::fields::<RawHighlight>();
         keys::check(highlight, known, |k| format!("unknown key `{k}` in [highlight]"), source, diags);
@@ -220,6 +249,7 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
     let categories = categories(raw.categories, diags);
     let highlight_theme = raw.highlight.and_then(|h| h.theme).map(|theme| highlight_theme(theme, source, diags));
     let authors = authors(raw.authors, diags);
+    let images = raw.images.map(|images| self::images(images, source, diags)).unwrap_or_default();
     Config {
         title: title.unwrap_or_default(),
         base_url,
@@ -235,6 +265,7 @@ fn validate(raw: Raw, source: Source, diags: &mut Vec<Diagnostic>) -> Config {
         highlight_theme,
         logo: raw.logo.filter(|l| !l.trim().is_empty()),
         search: raw.search.unwrap_or(true),
+        images,
         extra: raw.extra,
     }
 }
@@ -359,6 +390,39 @@ fn highlight_theme(theme: Spanned<String>, source: Source, diags: &mut Vec<Diagn
         );
     }
     theme.into_inner()
+}
+
+/// `[images]`: widths from 1 to 10,000 pixels, quality from 1 to 100.
+fn images(raw: RawImages, source: Source, diags: &mut Vec<Diagnostic>) -> Images {
+    let mut images = Images::default();
+    if let Some(widths) = raw.widths {
+        let span = widths.span();
+        let mut list: Vec<u32> = Vec::new();
+        for &width in widths.get_ref() {
+            match u32::try_from(width) {
+                Ok(w) if (1..=10_000).contains(&w) => list.push(w),
+                _ => diags.push(
+                    Diagnostic::error(format!("image width {width} is not a width in pixels"))
+                        .at(source.location(span.clone()))
+                        .hint("widths are from 1 to 10000, such as widths = [480, 960, 1600]"),
+                ),
+            }
+        }
+        list.sort_unstable();
+        list.dedup();
+        images.widths = list;
+    }
+    if let Some(quality) = raw.quality {
+        match u8::try_from(*quality.get_ref()) {
+            Ok(q) if (1..=100).contains(&q) => images.quality = q,
+            _ => diags.push(
+                Diagnostic::error("`quality` of [images] must be from 1 to 100")
+                    .at(source.location(quality.span()))
+                    .hint("80 keeps photos sharp at a fraction of their size"),
+            ),
+        }
+    }
+    images
 }
 
 /// Author profiles; a key is the address of the author's page, so it must

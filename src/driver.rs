@@ -76,6 +76,9 @@ pub struct Driver {
     /// The link-rot guard: the output whose URLs must not disappear.
     guard: Option<Guard>,
     search: outputs::Search,
+    /// The folder beside the output where builds keep the search index
+    /// and resized images between them.
+    cache_dir: Option<PathBuf>,
     cache: Cache,
 }
 
@@ -101,6 +104,7 @@ struct Cache {
     summaries: Summaries,
     pages: Pages,
     outputs: outputs::Kept,
+    images: outputs::images::Memo,
 }
 
 impl Cache {
@@ -116,6 +120,7 @@ impl Cache {
             summaries: Summaries::new(keep),
             pages: Pages::new(keep),
             outputs: outputs::Kept::new(keep),
+            images: outputs::images::Memo::new(keep),
         }
     }
 
@@ -141,13 +146,20 @@ impl Driver {
     /// A driver for `build` and `check`: one build, nothing kept.
     pub fn once(options: SiteOptions, base_url: Option<&str>) -> Driver {
         let search = outputs::Search::Skip;
-        Driver { options, base_url: base_url.map(str::to_string), guard: None, search, cache: Cache::new(false) }
+        let base_url = base_url.map(str::to_string);
+        Driver { options, base_url, guard: None, search, cache_dir: None, cache: Cache::new(false) }
     }
 
-    /// Makes the search index (when config.toml has search on), kept
-    /// between builds in `cache`.
-    pub fn searching(mut self, cache: Option<PathBuf>) -> Driver {
-        self.search = outputs::Search::Build { cache };
+    /// Keeps what is worth keeping between builds (the search index,
+    /// resized images) in the folder `dir`.
+    pub fn caching(mut self, dir: PathBuf) -> Driver {
+        self.cache_dir = Some(dir);
+        self
+    }
+
+    /// Makes the search index (when config.toml has search on).
+    pub fn searching(mut self) -> Driver {
+        self.search = outputs::Search::Build { cache: self.cache_dir.as_ref().map(|dir| dir.join("search")) };
         self
     }
 
@@ -162,7 +174,8 @@ impl Driver {
     pub fn keeping(mut options: SiteOptions, base_url: Option<&str>) -> Driver {
         options.root = std::path::absolute(&options.root).unwrap_or(options.root);
         let search = outputs::Search::Skip;
-        Driver { options, base_url: base_url.map(str::to_string), guard: None, search, cache: Cache::new(true) }
+        let base_url = base_url.map(str::to_string);
+        Driver { options, base_url, guard: None, search, cache_dir: None, cache: Cache::new(true) }
     }
 
     pub fn options(&self) -> &SiteOptions {
@@ -233,7 +246,12 @@ impl Driver {
         timings.lap("render+write pages");
 
         let files = plan.pages.len() + generated.files.len() + generated.copies.len() + plan.copies.len();
-        write_files(sink, generated, &plan.copies)?;
+        let images = Images {
+            quality: config.images.quality,
+            cache: self.cache_dir.as_ref().map(|dir| dir.join("images")),
+            memo: &cache.images,
+        };
+        write_files(sink, generated, &plan.copies, &images)?;
         timings.lap("write files");
 
         sink.commit(&plan)?;
@@ -257,8 +275,14 @@ impl Driver {
     }
 }
 
-/// Writes the generated files, and copies the static ones in parallel.
-fn write_files(sink: &dyn Sink, generated: outputs::Made, copies: &[(String, StaticFile)]) -> Result<(), Error> {
+/// Writes the generated files, copies the static ones and makes the
+/// resized images, in parallel.
+fn write_files(
+    sink: &dyn Sink,
+    generated: outputs::Made,
+    copies: &[(String, StaticFile)],
+    images: &Images,
+) -> Result<(), Error> {
     for (rel, bytes) in generated.files {
         sink.write(&rel, bytes)?;
     }
@@ -266,8 +290,46 @@ fn write_files(sink: &dyn Sink, generated: outputs::Made, copies: &[(String, Sta
     copies.par_iter().try_for_each(|(rel, file)| match file {
         StaticFile::Embedded(bytes) => sink.write(rel, Bytes::from_static(bytes)),
         StaticFile::Disk(path) => sink.copy(rel, path),
+        StaticFile::Resized { .. } => Ok(()),
     })?;
+    // The variants of one image come from one decoding of it.
+    let mut jobs: Vec<(outputs::images::Job, Vec<&str>)> = Vec::new();
+    for (rel, file) in copies {
+        if let StaticFile::Resized { source, name, width, article } = file {
+            match jobs.last_mut() {
+                Some((job, rels)) if job.source == source.as_path() => {
+                    job.widths.push(*width);
+                    rels.push(rel);
+                }
+                _ => jobs.push((outputs::images::Job { source, name, widths: vec![*width], article }, vec![rel])),
+            }
+        }
+    }
+    let problems: Vec<Diagnostic> = jobs
+        .par_iter()
+        .filter_map(|(job, rels)| {
+            let made = outputs::images::variants(job, images.quality, images.cache.as_deref(), images.memo);
+            match made {
+                Ok(made) => rels
+                    .iter()
+                    .zip(made)
+                    .try_for_each(|(rel, bytes)| sink.write(rel, bytes))
+                    .err()
+                    .map(|e| Diagnostic::error(format!("{e:#}"))),
+                Err(problem) => Some(problem),
+            }
+        })
+        .collect();
+    diag::fail_on(problems)?;
     Ok(())
+}
+
+/// How a build makes resized images: their quality, the cache folder
+/// between builds, the memo between `serve`'s builds.
+struct Images<'a> {
+    quality: u8,
+    cache: Option<PathBuf>,
+    memo: &'a outputs::images::Memo,
 }
 
 /// Validates config.toml's `text`, with `base_url` replaced when given.

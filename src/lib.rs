@@ -76,6 +76,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let guard = driver::Guard { output: output.clone(), strict: options.strict_urls };
     Driver::once(options.site.clone(), options.base_url.as_deref())
         .guarding(guard)
-        .searching(Some(write::cache_dir(&output).join("search")))
+        .caching(write::cache_dir(&output))
+        .searching()
         .build(&[], &mut write::Twin::new(&output))
 }

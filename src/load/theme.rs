@@ -63,6 +63,14 @@ pub const REQUIRED: [&str; 12] = [
 pub enum StaticFile {
     Embedded(&'static [u8]),
     Disk(PathBuf),
+    /// An image resized: the source, as errors name it (`content/…`), the
+    /// width, and the article that shows it.
+    Resized {
+        source: PathBuf,
+        name: String,
+        width: u32,
+        article: String,
+    },
 }
 
 #[derive(Debug, Default)]

@@ -8,6 +8,7 @@
 //! the sitemap from its entries. `serve` keeps a file while its key holds.
 
 pub mod feeds;
+pub mod images;
 pub mod json_feed;
 pub mod redirects;
 pub mod search;

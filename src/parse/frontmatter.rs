@@ -99,6 +99,8 @@ pub struct Image {
     pub location: Location,
     /// Width and height in pixels, for a file under content/.
     pub size: Option<(u32, u32)>,
+    /// Its resized variants, for a JPEG or PNG file under content/.
+    pub srcset: Option<String>,
 }
 
 /// A parsed article head: the front matter and where the Markdown body
@@ -826,6 +828,7 @@ fn validate_image(
         credit: image.credit.map(|c| smarten(c.trim())).filter(|c| !c.is_empty()),
         location,
         size: None,
+        srcset: None,
     })
 }
 

@@ -37,6 +37,34 @@ pub struct AssetUse {
     pub url: String,
     /// Width and height in pixels, when the file is an image.
     pub size: Option<(u32, u32)>,
+    /// Its resized WebP variants, narrowest first (JPEG and PNG images
+    /// wider than a configured width).
+    pub variants: Vec<Variant>,
+}
+
+/// A resized WebP copy of an image, published beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub width: u32,
+    /// Output file: `world/a/photo-480.webp`.
+    pub output: String,
+    pub url: String,
+}
+
+/// How wide the images of an article are shown, for `sizes`: the width of
+/// the article's text column on a desktop, all of the screen on a phone.
+pub const SIZES: &str = "(min-width: 38rem) 36rem, 100vw";
+
+/// The `srcset` of an image with variants: each variant, then the image
+/// itself at its own width; none without variants.
+pub fn srcset(asset: &AssetUse) -> Option<String> {
+    let (width, _) = asset.size?;
+    if asset.variants.is_empty() {
+        return None;
+    }
+    let mut set: Vec<String> = asset.variants.iter().map(|v| format!("{} {}w", v.url, v.width)).collect();
+    set.push(format!("{} {width}w", asset.url));
+    Some(set.join(", "))
 }
 
 /// Resolves an image `src` of the article at `rel`: `None` for a URL that
@@ -271,22 +299,22 @@ impl<'e> Writer<'_, 'e> {
                 _ => {}
             }
         }
-        let (src, size) = match local_image(url, self.origin.rel, self.resolve) {
+        let tag = match local_image(url, self.origin.rel, self.resolve) {
             None => {
                 self.site_link(url, true, range);
-                (url.to_string(), None)
+                img_tag(url, &alt, title, None, None)
             }
             Some(Ok(asset)) => {
-                let found = (asset.url.clone(), asset.size);
+                let tag = img_tag(&asset.url, &alt, title, asset.size, srcset(&asset).as_deref());
                 self.body.assets.push(asset);
-                found
+                tag
             }
             Some(Err(missing)) => {
                 self.diags.push(missing.at(self.origin.location(range)));
-                (url.to_string(), None)
+                img_tag(url, &alt, title, None, None)
             }
         };
-        self.out.push(Event::Html(img_tag(&src, &alt, title, size).into()));
+        self.out.push(Event::Html(tag.into()));
     }
 
     /// The URL of an `@/path.md#anchor` link, recorded for the graph to
@@ -479,7 +507,7 @@ fn code_block(lang: &str, code: &str) -> String {
     format!("<pre class=\"code hl-code\" data-lang=\"{class}\"><code class=\"language-{class}\">{inner}</code></pre>\n")
 }
 
-fn img_tag(src: &str, alt: &str, title: &str, size: Option<(u32, u32)>) -> String {
+fn img_tag(src: &str, alt: &str, title: &str, size: Option<(u32, u32)>, srcset: Option<&str>) -> String {
     let mut tag = String::from("<img src=\"");
     escape_href(&mut tag, src).expect("writing to a String cannot fail");
     tag.push_str("\" alt=\"");
@@ -489,6 +517,11 @@ fn img_tag(src: &str, alt: &str, title: &str, size: Option<(u32, u32)>) -> Strin
         escape_html(&mut tag, title).expect("writing to a String cannot fail");
     }
     tag.push('"');
+    if let Some(set) = srcset {
+        tag.push_str(" srcset=\"");
+        escape_html(&mut tag, set).expect("writing to a String cannot fail");
+        tag.push_str(&format!("\" sizes=\"{SIZES}\""));
+    }
     if let Some((width, height)) = size {
         tag.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
     }
@@ -570,6 +603,7 @@ mod tests {
                 output: "world/a/img/ship.png".to_string(),
                 url: "https://x.test/world/a/img/ship.png".to_string(),
                 size: Some((640, 480)),
+                variants: vec![],
             })
         }
     }

@@ -261,6 +261,7 @@ pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
             Some(Ok(asset)) => {
                 image.src = asset.url.clone();
                 image.size = asset.size;
+                image.srcset = markdown::srcset(&asset);
                 assets.push(asset);
             }
             Some(Err(missing)) => diags.push(missing.at(image.location.clone())),
@@ -354,6 +355,18 @@ fn withheld_because(front: &FrontMatter, selection: Selection) -> Option<Withhel
     None
 }
 
+/// The WebP variants of the image published at `output`: one per width
+/// narrower than the image, for JPEG and PNG images (`photo.jpg` →
+/// `photo-480.webp`).
+fn variants(output: &str, size: Option<(u32, u32)>, widths: &[u32]) -> Vec<(u32, String)> {
+    let Some((width, _)) = size else { return Vec::new() };
+    let Some((stem, extension)) = output.rsplit_once('.') else { return Vec::new() };
+    if !["jpg", "jpeg", "png"].contains(&extension.to_ascii_lowercase().as_str()) {
+        return Vec::new();
+    }
+    widths.iter().filter(|&&w| w < width).map(|&w| (w, format!("{stem}-{w}.webp"))).collect()
+}
+
 /// Image sizes by content path, measured once per file (and, in `serve`,
 /// once per change of it).
 pub(crate) type ImageSizes = std::sync::Mutex<HashMap<String, Option<(u32, u32)>>>;
@@ -436,6 +449,10 @@ impl Resolve for Index<'_> {
             _ => path.to_string(),
         };
         let size = self.size(path, file);
-        Some(AssetUse { source: path.to_string(), url: self.config.url(&format!("/{output}")), output, size })
+        let variants = variants(&output, size, &self.config.images.widths)
+            .into_iter()
+            .map(|(width, output)| markdown::Variant { width, url: self.config.url(&format!("/{output}")), output })
+            .collect();
+        Some(AssetUse { source: path.to_string(), url: self.config.url(&format!("/{output}")), output, size, variants })
     }
 }

@@ -40,6 +40,7 @@ pub fn check(site: &Site, plan: &Plan, theme: &Theme, root: &std::path::Path) ->
         }
         let (shown, text): (String, Cow<str>) = match file {
             StaticFile::Embedded(bytes) => (format!("the theme's static/{rel}"), String::from_utf8_lossy(bytes)),
+            StaticFile::Resized { .. } => continue,
             StaticFile::Disk(path) => match std::fs::read(path) {
                 Ok(bytes) => {
                     let shown = path.strip_prefix(root).unwrap_or(path).to_string_lossy().into_owned();

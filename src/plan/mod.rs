@@ -155,6 +155,7 @@ fn copies<'a: 'c, 'c>(
         let source = match file {
             StaticFile::Disk(path) => path.strip_prefix(root).unwrap_or(path).display().to_string(),
             StaticFile::Embedded(_) => format!("the theme's static/{rel}"),
+            StaticFile::Resized { .. } => continue,
         };
         if claims.claim(rel, Owner::Named(source)) {
             files.push((rel.clone(), file.clone()));
@@ -168,7 +169,16 @@ fn copies<'a: 'c, 'c>(
             }
             if claims.claim(&asset.output, Owner::Named(format!("content/{}", asset.source))) {
                 let path = root.join("content").join(&asset.source);
-                files.push((asset.output.clone(), StaticFile::Disk(path)));
+                files.push((asset.output.clone(), StaticFile::Disk(path.clone())));
+                for variant in &asset.variants {
+                    let owner = Owner::Named(format!("the {} px copy of content/{}", variant.width, asset.source));
+                    if claims.claim(&variant.output, owner) {
+                        let article = format!("content/{}", article.rel);
+                        let name = format!("content/{}", asset.source);
+                        let resized = StaticFile::Resized { source: path.clone(), name, width: variant.width, article };
+                        files.push((variant.output.clone(), resized));
+                    }
+                }
             }
         }
     }

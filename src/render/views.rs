@@ -67,6 +67,10 @@ pub struct ImageView<'a> {
     /// In pixels, for an image under content/; none otherwise.
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// Its resized WebP variants and itself, for `srcset`, and the `sizes`
+    /// to go with it; none for an image without variants.
+    pub srcset: Option<&'a str>,
+    pub sizes: Option<&'static str>,
 }
 
 /// What listings, cards and link lists show of an article.
@@ -159,6 +163,8 @@ pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: 
             credit: i.credit.as_deref(),
             width: i.size.map(|s| s.0),
             height: i.size.map(|s| s.1),
+            srcset: i.srcset.as_deref(),
+            sizes: i.srcset.as_ref().map(|_| crate::parse::markdown::SIZES),
         }),
         featured: front.featured,
         live: front.live,

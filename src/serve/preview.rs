@@ -30,7 +30,9 @@ type Copies = Mutex<HashMap<PathBuf, (Stamp, Bytes)>>;
 impl Preview {
     /// Nothing is read until the first [`Preview::build`].
     pub fn new(options: SiteOptions, base_url: &str) -> Preview {
-        Preview { driver: Driver::keeping(options, Some(base_url)), copies: Copies::default() }
+        // The resized images of the site's builds serve here too.
+        let cache = crate::write::cache_dir(&options.root.join("public"));
+        Preview { driver: Driver::keeping(options, Some(base_url)).caching(cache), copies: Copies::default() }
     }
 
     /// Builds the site after the files at `changed` (absolute paths)
@@ -50,9 +52,9 @@ impl Preview {
 /// when it starts (from the cache of the site's `public/` when that holds
 /// the same index), and does not make it again as articles change.
 pub fn search_index(options: &SiteOptions, base_url: &str) -> Result<Files, Error> {
-    let cache = crate::write::cache_dir(&options.root.join("public")).join("search");
+    let cache = crate::write::cache_dir(&options.root.join("public"));
     let mut only = SearchFiles::default();
-    Driver::once(options.clone(), Some(base_url)).searching(Some(cache)).build(&[], &mut only)?;
+    Driver::once(options.clone(), Some(base_url)).caching(cache).searching().build(&[], &mut only)?;
     Ok(only.files.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 

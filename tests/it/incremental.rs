@@ -1470,3 +1470,33 @@ fn story_keys_follow_random_edits() {
         step(&mut builder, root, &format!("edit {n}: {what} ({})", changed.join(", ")), &changed);
     }
 }
+
+/// A real photo with resized variants: made, changed, shown by a second
+/// article, and removed, each step as a full build makes it.
+#[test]
+fn resized_images_follow_their_source() {
+    let mut site = Edits::new();
+    let picture = |width: u32, shade: u8| {
+        let image = image::RgbImage::from_fn(width, width / 2, |x, _| image::Rgb([(x % 256) as u8, shade, 60]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let photo = "content/world/dock.png";
+    site.write_bytes(photo, &picture(1000, 10));
+    site.replace(
+        HARBOUR,
+        "The harbour reopened on Saturday.",
+        "The harbour reopened on Saturday.\n\n![The dock](dock.png)",
+    );
+    let files = site.step("a photo shown", &[photo, HARBOUR]);
+    assert!(files.contains_key("world/harbour-reopens/dock-960.webp"));
+    site.write_bytes(photo, &picture(1000, 200));
+    site.step("its pixels changed", &[photo]);
+    site.write_bytes(photo, &picture(700, 200));
+    let files = site.step("narrower: one variant fewer", &[photo]);
+    assert!(!files.contains_key("world/harbour-reopens/dock-960.webp"));
+    site.replace(HARBOUR, "\n\n![The dock](dock.png)", "");
+    site.remove(photo);
+    site.step("removed", &[photo, HARBOUR]);
+}

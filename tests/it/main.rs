@@ -3,8 +3,10 @@
 
 mod architecture;
 mod build;
+mod ci_examples;
 mod errors;
 mod finding;
+mod images;
 mod incremental;
 mod outputs;
 mod scaffold;
