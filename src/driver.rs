@@ -32,6 +32,7 @@ use crate::diag::{self, Diagnostic, Error, Failed};
 use crate::graph::Linker;
 use crate::load::theme::{self, StaticFile, Theme};
 use crate::outputs;
+use crate::parse::embeds::Embeds;
 use crate::parse::{Selection, Sources};
 use crate::plan::site::Placed;
 use crate::plan::{self, Plan};
@@ -196,13 +197,14 @@ impl Driver {
         // In the order of the report: content's problems, then the theme's.
         let mut theme_diags = Vec::new();
         let theme = theme::load(&root, &config.theme, &mut theme_diags);
+        let embeds = Embeds::new(&theme.embeds, &theme.origins, &mut theme_diags);
         cache.rebase(config_text, &theme);
         cache.sources.update(&root, changed);
         let mut diags: Vec<Diagnostic> = cache.sources.problems().collect();
         diags.append(&mut theme_diags);
         timings.lap("load");
 
-        let articles = cache.sources.parse(&config, selection, &mut diags);
+        let articles = cache.sources.parse(&config, &embeds, selection, &mut diags);
         timings.lap("parse");
 
         let graph = cache.linker.link(&articles, &mut diags);

@@ -26,6 +26,24 @@ const NEWSROOM_TEMPLATES: &[(&str, &[u8])] = embed!("templates":
     "base.html",
     "category.html",
     "corrections.html",
+    "embeds/aside.html",
+    "embeds/aside.toml",
+    "embeds/audio.html",
+    "embeds/audio.toml",
+    "embeds/chart.html",
+    "embeds/chart.toml",
+    "embeds/factbox.html",
+    "embeds/factbox.toml",
+    "embeds/figure.html",
+    "embeds/figure.toml",
+    "embeds/gallery.html",
+    "embeds/gallery.toml",
+    "embeds/pullquote.html",
+    "embeds/pullquote.toml",
+    "embeds/related.html",
+    "embeds/related.toml",
+    "embeds/video.html",
+    "embeds/video.toml",
     "index.html",
     "partials/byline.html",
     "partials/card.html",
@@ -38,6 +56,7 @@ const NEWSROOM_TEMPLATES: &[(&str, &[u8])] = embed!("templates":
 );
 
 const NEWSROOM_STATIC: &[(&str, &[u8])] = embed!("static":
+    "embeds.js",
     "search.js",
     "style.css",
 );
@@ -81,6 +100,25 @@ pub struct Theme {
     pub origins: BTreeMap<String, String>,
     /// Output path → file; the site's static/ is merged over the theme's.
     pub statics: BTreeMap<String, StaticFile>,
+    /// The files of templates/embeds/ (`figure.html`, `figure.toml`), by
+    /// name under it: bodies use them, pages do not.
+    pub embeds: BTreeMap<String, String>,
+}
+
+impl Theme {
+    /// Adds the template file `name` (read from `origin`), replacing one of
+    /// the same name.
+    fn insert(&mut self, name: String, text: String, origin: String) {
+        self.origins.insert(name.clone(), origin);
+        match name.strip_prefix("embeds/") {
+            Some(embed) => {
+                self.embeds.insert(embed.to_string(), text);
+            }
+            None => {
+                self.templates.insert(name, text);
+            }
+        }
+    }
 }
 
 /// Loads the theme `name` and the site's overrides from `root`.
@@ -93,8 +131,7 @@ pub fn load(root: &Path, name: &str, diags: &mut Vec<Diagnostic>) -> Theme {
     } else if name == "newsroom" {
         for (name, bytes) in NEWSROOM_TEMPLATES {
             let text = std::str::from_utf8(bytes).expect("embedded templates are UTF-8");
-            theme.templates.insert(name.to_string(), text.to_string());
-            theme.origins.insert(name.to_string(), format!("the built-in newsroom theme's templates/{name}"));
+            theme.insert(name.to_string(), text.to_string(), format!("the built-in newsroom theme's templates/{name}"));
         }
         for (name, bytes) in NEWSROOM_STATIC {
             theme.statics.insert(name.to_string(), StaticFile::Embedded(bytes));
@@ -169,10 +206,7 @@ fn read_templates(root: &Path, dir: &Path, into: &mut Theme, diags: &mut Vec<Dia
     for file in files(root, dir) {
         match file {
             Ok((name, path)) => match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    into.origins.insert(name.clone(), display(root, &path));
-                    into.templates.insert(name, text);
-                }
+                Ok(text) => into.insert(name, text, display(root, &path)),
                 Err(err) => diags.push(
                     Diagnostic::error(format!("cannot read template: {err}")).at(Location::file(&display(root, &path))),
                 ),

@@ -87,7 +87,7 @@ fn rss_item(xml: &mut Xml, item: &Item) {
         if let Some(image) = &summary.image {
             xml.empty("enclosure", &[("url", image.src), ("length", "0"), ("type", media_type(image.src))]);
         }
-        xml.text("content:encoded", &[], &article.body.html);
+        xml.text("content:encoded", &[], article.body.feed_html());
     });
 }
 
@@ -180,7 +180,7 @@ fn atom_entry(xml: &mut Xml, config: &Config, item: &Item) {
         if let Some(description) = summary.description {
             xml.text("summary", &[], description);
         }
-        xml.text("content", &[("type", "html")], &article.body.html);
+        xml.text("content", &[("type", "html")], article.body.feed_html());
     });
 }
 

@@ -65,7 +65,7 @@ pub fn feed(
             id: summary.url,
             url: summary.url,
             title: summary.title,
-            content_html: &article.body.html,
+            content_html: article.body.feed_html(),
             summary: summary.description,
             image: summary.image.as_ref().map(|i| i.src),
             date_published: &summary.date.iso,

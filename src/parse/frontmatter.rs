@@ -837,7 +837,7 @@ pub const DEK_LIMIT: usize = 300;
 
 /// Alt text that tells a reader who cannot see the image nothing: the
 /// headline again, a file name, or a generic word.
-fn poor_alt(alt: &str, title: Option<&str>, src: Option<&str>) -> Option<String> {
+pub(crate) fn poor_alt(alt: &str, title: Option<&str>, src: Option<&str>) -> Option<String> {
     const GENERIC: [&str; 14] = [
         "image",
         "photo",

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
+use super::embeds::{self, Call, Card, Def, Expander};
 use crate::diag::{Diagnostic, Location};
 use crate::highlight::code_html;
 use crate::parse::frontmatter::{TextAt, split_anchor};
@@ -23,6 +24,22 @@ pub trait Resolve {
     /// How the file under content/ at `path`, shown by the article at
     /// `rel`, is published; `None` when there is no such file.
     fn asset(&self, rel: &str, path: &str) -> Option<AssetUse>;
+    /// The declaration of the embed `name`.
+    fn embed(&self, _name: &str) -> Option<&Def> {
+        None
+    }
+    /// The names of every embed, for a "did you mean".
+    fn embed_names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+    /// The embed `name`'s template rendered with `context`.
+    fn render_embed(&self, name: &str, _context: &serde_json::Value) -> Result<String, String> {
+        Err(format!("no embed `{name}`"))
+    }
+    /// What an embed shows of the published article at a content path.
+    fn article_card(&self, _path: &str) -> Option<Card> {
+        None
+    }
 }
 
 /// A file under content/ that an article shows, and where it is published:
@@ -108,6 +125,19 @@ pub struct Body {
     pub site_links: Vec<SiteLink>,
     /// Files under content/ the body shows.
     pub assets: Vec<AssetUse>,
+    /// The schema.org objects of its embeds (`ImageObject`, `VideoObject`),
+    /// for the article's JSON-LD.
+    pub media: Vec<serde_json::Value>,
+    /// The HTML for feeds, where its embeds render differently there (a
+    /// video as a link, a chart as its fallback): none when it is `html`.
+    pub feed_html: Option<String>,
+}
+
+impl Body {
+    /// What feeds carry of the body.
+    pub fn feed_html(&self) -> &str {
+        self.feed_html.as_deref().unwrap_or(&self.html)
+    }
 }
 
 /// A link or image whose URL is a path of this site.
@@ -137,12 +167,17 @@ impl<'a> Origin<'a> {
         Origin { rel, file_text, text: &file_text[offset..], at: TextAt::Verbatim(offset) }
     }
 
-    fn location(&self, range: &std::ops::Range<usize>) -> Location {
-        let span = match &self.at {
+    pub fn location(&self, range: &std::ops::Range<usize>) -> Location {
+        Location::span(&format!("content/{}", self.rel), self.file_text, self.absolute(range))
+    }
+
+    /// Where `range` of the text is in the file (all of the span, for text
+    /// that does not sit there verbatim).
+    pub fn absolute(&self, range: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+        match &self.at {
             TextAt::Verbatim(offset) => range.start + offset..range.end + offset,
             TextAt::Within(span) => span.clone(),
-        };
-        Location::span(&format!("content/{}", self.rel), self.file_text, span)
+        }
     }
 }
 
@@ -171,13 +206,24 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
         out: Vec::with_capacity(events.len()),
         headings: ids.into_iter(),
         paragraph: None,
+        feed: Vec::new(),
+        embeds: 0,
     };
     let mut events = events.into_iter();
     while let Some((event, range)) = events.next() {
         writer.event(event, range, &mut events);
     }
-    let Writer { mut body, words, out, .. } = writer;
+    let Writer { mut body, words, out, feed, .. } = writer;
     body.word_count = words.count;
+    if !feed.is_empty() {
+        let mut events = out.clone();
+        for (at, html) in feed {
+            events[at] = Event::Html(html.into());
+        }
+        let mut html = String::with_capacity(text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        body.feed_html = Some(html);
+    }
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     body.html = html;
@@ -203,6 +249,11 @@ struct Writer<'a, 'e> {
     headings: std::vec::IntoIter<String>,
     /// The text of the first paragraph, while it is being read.
     paragraph: Option<String>,
+    /// Embeds whose feed HTML differs from the page's: the index of their
+    /// event in `out`, and that HTML.
+    feed: Vec<(usize, String)>,
+    /// How many embeds so far.
+    embeds: usize,
 }
 
 impl<'e> Writer<'_, 'e> {
@@ -214,6 +265,9 @@ impl<'e> Writer<'_, 'e> {
                 self.words.boundary();
                 let id = self.headings.next().map(CowStr::from);
                 self.out.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if embeds::name_of(&info).is_some() => {
+                self.embed(&info, range, rest)
             }
             Event::Start(Tag::CodeBlock(kind)) => self.code_block(kind, rest),
             Event::Start(Tag::Image { dest_url, title, .. }) => self.image(&dest_url, &title, &range, rest),
@@ -287,6 +341,39 @@ impl<'e> Writer<'_, 'e> {
             }
         }
         self.out.push(Event::Html(code_block(&lang, &code).into()));
+    }
+
+    /// An embed: a fenced block whose info string names it in braces.
+    fn embed(&mut self, info: &str, block: Range, rest: &mut impl Iterator<Item = (Event<'e>, Range)>) {
+        self.words.boundary();
+        let mut code = String::new();
+        let mut first: Option<usize> = None;
+        for (inner, range) in rest.by_ref() {
+            match inner {
+                Event::Text(t) => {
+                    first.get_or_insert(range.start);
+                    code.push_str(&t);
+                }
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        // Inside a block quote or a list item the lines carry prefixes: the
+        // arguments then do not sit verbatim in the text.
+        let text = self.origin.text;
+        let code_at = first.filter(|&at| text.get(at..at + code.len()) == Some(code.as_str()));
+        self.embeds += 1;
+        let number = self.embeds;
+        let name = embeds::name_of(info).expect("checked by the caller");
+        let call = Call { name, code: &code, code_at, block, number };
+        let mut expander =
+            Expander { origin: self.origin, resolve: self.resolve, body: &mut self.body, diags: self.diags };
+        if let Some(expanded) = expander.expand(&call) {
+            if expanded.feed_html != expanded.html {
+                self.feed.push((self.out.len(), expanded.feed_html));
+            }
+            self.out.push(Event::Html(expanded.html.into()));
+        }
     }
 
     /// An image: its alt text read up to its end, a local file resolved.
@@ -364,6 +451,9 @@ pub fn notice_problem(text: &str, one_paragraph: bool) -> Option<&'static str> {
         match event {
             Event::Start(Tag::Heading { .. }) => return Some("a heading"),
             Event::Start(Tag::FootnoteDefinition(_)) | Event::FootnoteReference(_) => return Some("a footnote"),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if embeds::name_of(&info).is_some() => {
+                return Some("an embed");
+            }
             Event::Start(tag) => {
                 if depth == 0 && !matches!(tag, Tag::Paragraph) && one_paragraph {
                     return Some("something other than a paragraph");
@@ -398,6 +488,22 @@ pub fn plain_text(text: &str) -> String {
         }
     }
     out.trim().to_string()
+}
+
+/// The text of HTML without its tags, entities decoded: what structured
+/// data says of a caption.
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
 }
 
 /// Whether an event starts or ends a block, which also ends a word; inline

@@ -3,6 +3,7 @@
 //! [`Sources`] keeps what was parsed of each file from one build to the
 //! next.
 
+pub mod embeds;
 pub mod frontmatter;
 pub mod markdown;
 pub mod notices;
@@ -190,8 +191,23 @@ pub(crate) struct Finished {
 /// One answer the index gave while an article was rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Lookup {
-    ArticleUrl { path: String, url: Option<String> },
-    Asset { path: String, found: Option<AssetUse> },
+    ArticleUrl {
+        path: String,
+        url: Option<String>,
+    },
+    Asset {
+        path: String,
+        found: Option<AssetUse>,
+    },
+    /// The version of an embed's declaration and template.
+    Embed {
+        name: String,
+        fingerprint: Option<u64>,
+    },
+    Card {
+        path: String,
+        card: Option<embeds::Card>,
+    },
 }
 
 impl Lookup {
@@ -200,6 +216,8 @@ impl Lookup {
         match self {
             Lookup::ArticleUrl { path, url } => index.article_url(path) == url.as_deref(),
             Lookup::Asset { path, found } => index.asset(rel, path) == *found,
+            Lookup::Embed { name, fingerprint } => index.embed(name).map(|d| d.fingerprint) == *fingerprint,
+            Lookup::Card { path, card } => index.article_card(path) == *card,
         }
     }
 }
@@ -225,6 +243,29 @@ impl Resolve for Recorder<'_> {
         let found = self.index.asset(rel, path);
         self.lookups.borrow_mut().push(Lookup::Asset { path: path.to_string(), found: found.clone() });
         found
+    }
+
+    fn embed(&self, name: &str) -> Option<&embeds::Def> {
+        let def = self.index.embed(name);
+        let fingerprint = def.map(|d| d.fingerprint);
+        self.lookups.borrow_mut().push(Lookup::Embed { name: name.to_string(), fingerprint });
+        def
+    }
+
+    fn embed_names(&self) -> Vec<&str> {
+        // Only a misspelt embed asks, and it fails the build.
+        self.index.embed_names()
+    }
+
+    fn render_embed(&self, name: &str, context: &serde_json::Value) -> Result<String, String> {
+        // Its template's version was recorded when the embed was looked up.
+        self.index.render_embed(name, context)
+    }
+
+    fn article_card(&self, path: &str) -> Option<embeds::Card> {
+        let card = self.index.article_card(path);
+        self.lookups.borrow_mut().push(Lookup::Card { path: path.to_string(), card: card.clone() });
+        card
     }
 }
 
@@ -380,6 +421,7 @@ pub(crate) struct Index<'a> {
     /// Content path → file on disk.
     assets: FxHashMap<&'a str, &'a std::path::Path>,
     sizes: &'a ImageSizes,
+    embeds: &'a embeds::Embeds,
 }
 
 impl<'a> Index<'a> {
@@ -388,6 +430,7 @@ impl<'a> Index<'a> {
         assets: impl Iterator<Item = &'a Asset>,
         heads: &[&'a Head],
         sizes: &'a ImageSizes,
+        embeds: &'a embeds::Embeds,
         diags: &mut Vec<Diagnostic>,
     ) -> Index<'a> {
         let mut by_rel = FxHashMap::default();
@@ -408,7 +451,7 @@ impl<'a> Index<'a> {
             by_rel.insert(head.rel.as_str(), head);
         }
         let assets = assets.map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
-        Index { config, heads: by_rel, assets, sizes }
+        Index { config, heads: by_rel, assets, sizes, embeds }
     }
 
     /// Whether the article at content path `rel` is published.
@@ -454,5 +497,27 @@ impl Resolve for Index<'_> {
             .map(|(width, output)| markdown::Variant { width, url: self.config.url(&format!("/{output}")), output })
             .collect();
         Some(AssetUse { source: path.to_string(), url: self.config.url(&format!("/{output}")), output, size, variants })
+    }
+
+    fn embed(&self, name: &str) -> Option<&embeds::Def> {
+        self.embeds.get(name)
+    }
+
+    fn embed_names(&self) -> Vec<&str> {
+        self.embeds.names().collect()
+    }
+
+    fn render_embed(&self, name: &str, context: &serde_json::Value) -> Result<String, String> {
+        self.embeds.render(name, context)
+    }
+
+    fn article_card(&self, path: &str) -> Option<embeds::Card> {
+        let head = self.heads.get(path)?;
+        Some(embeds::Card {
+            url: head.url.clone(),
+            headline: head.front.title.clone(),
+            kicker: self.config.categories[head.category].name.clone(),
+            dek: head.front.description.clone(),
+        })
     }
 }

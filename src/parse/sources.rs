@@ -197,7 +197,13 @@ impl Sources {
 
     /// Parses what is new, renders the bodies that may have changed, and
     /// returns the published articles (and what the rest are).
-    pub fn parse(&mut self, config: &Config, selection: Selection, diags: &mut Vec<Diagnostic>) -> Articles {
+    pub fn parse(
+        &mut self,
+        config: &Config,
+        embeds: &super::embeds::Embeds,
+        selection: Selection,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Articles {
         let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
         new.into_par_iter().for_each(|source| {
             let head = match source.text() {
@@ -212,7 +218,7 @@ impl Sources {
         let sources: Vec<&Source> = self.articles.values().collect();
         let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
         let Chosen { published, withheld, unparsed, expired } = super::select(heads, selection, diags);
-        let index = Index::new(config, self.assets.values(), &published, &self.sizes, diags);
+        let index = Index::new(config, self.assets.values(), &published, &self.sizes, embeds, diags);
         let outcomes: Vec<Outcome> =
             sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text)).collect();
         drop(index);

@@ -211,8 +211,18 @@ pub fn json_ld(config: &Config, summary: &Summary, article: &Article) -> String 
     if let Some(description) = summary.description {
         value["description"] = description.into();
     }
-    if let Some(image) = &summary.image {
-        value["image"] = serde_json::json!([image.src]);
+    // The featured image first (what Google takes for the thumbnail), then
+    // the figures and galleries of the body.
+    let mut images: Vec<serde_json::Value> =
+        summary.image.iter().map(|image| serde_json::Value::from(image.src)).collect();
+    let (pictures, videos): (Vec<_>, Vec<_>) =
+        article.body.media.iter().cloned().partition(|object| object["@type"] == "ImageObject");
+    images.extend(pictures);
+    if !images.is_empty() {
+        value["image"] = images.into();
+    }
+    if !videos.is_empty() {
+        value["video"] = videos.into();
     }
     if !summary.tags.is_empty() {
         value["keywords"] = summary.tags.iter().map(|t| t.name).collect::<Vec<_>>().join(", ").into();

@@ -7,7 +7,7 @@ fn base_site_builds_every_page() {
     let site = Site::new(&[]);
     let output = site.run(&["build"]);
     output.success();
-    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 31 files in "), "{}", output.stdout);
+    assert!(output.stdout.starts_with("Built 2 articles in 2 categories: 32 files in "), "{}", output.stdout);
     let files: Vec<String> =
         snapshot(&site.root().join("public")).into_keys().map(|p| p.display().to_string()).collect();
     assert_eq!(
@@ -24,6 +24,7 @@ fn base_site_builds_every_page() {
             "authors/index.html",
             "corrections/feed.xml",
             "corrections/index.html",
+            "embeds.js",
             "feed.json",
             "feed.xml",
             "index.html",
@@ -197,7 +198,7 @@ fn check_writes_nothing() {
     let site = Site::new(&[]);
     let output = site.run(&["check"]);
     output.success();
-    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 31 files in "));
+    assert!(output.stdout.starts_with("Checked 2 articles in 2 categories: 32 files in "));
     assert!(!site.root().join("public").exists());
     assert_eq!(std::fs::read_dir(site.root()).unwrap().count(), 2, "only config.toml and content/");
 }

@@ -95,6 +95,11 @@ cases! {
     reference_to_an_expired_article => "expired-reference",
     broken_link_in_a_template => "broken-template-link",
     two_articles_claim_one_part_of_a_series => "series-part-twice",
+    unknown_embeds => "embed-unknown",
+    embed_arguments_that_are_unknown_missing_or_mistyped => "embed-bad-arguments",
+    embed_values_that_name_nothing => "embed-bad-values",
+    embed_template_without_a_declaration => "embed-undeclared-template",
+    embed_declaration_with_unknown_types => "embed-bad-declaration",
 }
 
 #[test]

@@ -1500,3 +1500,59 @@ fn resized_images_follow_their_source() {
     site.remove(photo);
     site.step("removed", &[photo, HARBOUR]);
 }
+
+#[test]
+fn embeds_follow_their_arguments_templates_and_targets() {
+    let mut site = Edits::new();
+    let fees = "business/2025-03-03-port-fees.md";
+    site.replace(
+        STORM,
+        "Assessors visited forty towns in three days.",
+        &format!(
+            "Assessors visited forty towns in three days.\n\n```{{pullquote}}\ntext = \"We lost the roof.\"\n```\n\n\
+             ```{{related}}\narticle = \"@/{fees}\"\n```\n\n```{{map}}\nplace = \"The coast road\"\n```\n"
+        ),
+    );
+    let map_toml = "templates/embeds/map.toml";
+    let map_html = "templates/embeds/map.html";
+    site.write(
+        map_toml,
+        "[args.place]\ntype = \"string\"\nrequired = true\n[args.zoom]\ntype = \"integer\"\ndefault = 9\n",
+    );
+    site.write(map_html, "<div class=\"embed map\" data-zoom=\"{{ zoom }}\">{{ place }}</div>\n");
+    let files = site.step("three embeds", &[STORM, map_toml, map_html]);
+    let storm = page(&files, "world/storm-damage/index.html");
+    assert!(storm.contains("data-zoom=\"9\">The coast road</div>"), "{storm}");
+
+    site.replace(STORM, "We lost the roof.", "We lost the roof and the fence.");
+    site.step("an argument changed", &[STORM]);
+    site.replace(map_toml, "default = 9", "default = 11");
+    let files = site.step("a declared default changed", &[map_toml]);
+    assert!(page(&files, "world/storm-damage/index.html").contains("data-zoom=\"11\""));
+    site.write(map_html, "<p class=\"embed map\">{{ place }} ({{ zoom }})</p>\n");
+    site.step("a site embed's template changed", &[map_html]);
+    let quote = "templates/embeds/pullquote.html";
+    site.write(quote, "<p class=\"embed quote\">{{ text }}</p>\n");
+    let files = site.step("a built-in template overridden", &[quote]);
+    assert!(
+        page(&files, "world/storm-damage/index.html")
+            .contains("<p class=\"embed quote\">We lost the roof and the fence.</p>")
+    );
+    site.remove(quote);
+    site.step("the override removed", &[quote]);
+    site.replace(FEES, "title = \"Port Fees Rise for the First Time in a Decade\"", "title = \"Port Fees Rise Again\"");
+    let files = site.step("the related article retitled", &[FEES]);
+    assert!(page(&files, "world/storm-damage/index.html").contains("Port Fees Rise Again</a>"));
+    site.remove(map_html);
+    site.fails(
+        "a declared embed without its template",
+        &[map_html],
+        &["unknown embed `map`", "embed `map` is declared but has no template"],
+    );
+    site.write(map_html, "<div class=\"embed map\">{{ place }}</div>\n");
+    site.step("its template back", &[map_html]);
+    site.replace(STORM, "place = \"The coast road\"", "plaice = \"The coast road\"");
+    site.fails("a misspelt argument", &[STORM], &["unknown argument `plaice` of embed `map`"]);
+    site.replace(STORM, "plaice = \"The coast road\"", "place = \"The coast road\"");
+    site.step("the argument fixed", &[STORM]);
+}

@@ -4,6 +4,7 @@
 mod architecture;
 mod build;
 mod ci_examples;
+mod embeds;
 mod errors;
 mod finding;
 mod images;

@@ -1,0 +1,51 @@
+// End-to-end: the click-to-load video facade, in Debian's chromium. Serves
+// the sample site's feature article through `broadsheet serve`, records
+// every request the page makes, and expects none to a video host until the
+// play button is clicked; the click swaps in the player's frame.
+//
+//   node tests/e2e/video.cjs   (after cargo build; .ci/e2e installs
+//                               chromium and playwright-core)
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { startServe, launchChromium } = require("./serve-in-chromium.cjs");
+
+const repo = path.join(__dirname, "../..");
+const binary = path.join(repo, "target/debug/broadsheet");
+const article = "/business/blue-mountain-coffee-journey/";
+
+function fail(message) {
+  console.error(`e2e video: ${message}`);
+  process.exit(1);
+}
+
+(async () => {
+  // A copy of the sample site, so that serve's caches stay out of the repository.
+  const site = fs.mkdtempSync(path.join(os.tmpdir(), "broadsheet-video-"));
+  fs.cpSync(path.join(repo, "config.toml"), path.join(site, "config.toml"));
+  fs.cpSync(path.join(repo, "content"), path.join(site, "content"), { recursive: true });
+  const { server, url } = await startServe(binary, site, { env: { ...process.env, SOURCE_DATE_EPOCH: "1796299200" } });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const hosts = [];
+    page.on("request", (request) => hosts.push(new URL(request.url()).host));
+    await page.goto(`${url}${article}`, { waitUntil: "load" });
+    const play = page.locator(".video-play");
+    await play.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
+    const video = (host) => /youtube|ytimg|vimeo/.test(host);
+    if (hosts.some(video)) fail(`requests to a video host before the click: ${hosts.filter(video)}`);
+    if (await page.locator(".video-frame iframe").count()) fail("a player frame before the click");
+    await play.click();
+    const src = await page.locator(".video-frame iframe").getAttribute("src", { timeout: 5000 });
+    if (src !== "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ?autoplay=1") fail(`the player's frame is ${src}`);
+    const title = await page.locator(".video-frame iframe").getAttribute("title");
+    if (title !== "Inside the regulator’s cupping room") fail(`the frame's title is ${JSON.stringify(title)}`);
+    console.log(`e2e video: no request to a video host before the click (${hosts.length} requests); then ${src}`);
+  } finally {
+    await browser.close();
+    server.kill();
+    fs.rmSync(site, { recursive: true, force: true });
+  }
+})().catch((err) => fail(err.stack || String(err)));
