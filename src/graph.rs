@@ -148,10 +148,20 @@ pub fn link_again(
     };
     let mut further_context = Vec::with_capacity(inputs.len());
     let mut refs = Vec::with_capacity(inputs.len());
+    let mut to_itself = Vec::new();
     for (input, article) in inputs.iter().zip(&articles.published) {
         let mut context = Vec::with_capacity(input.further.len());
         for (k, (path, anchor, note)) in input.further.iter().enumerate() {
             let location = || article.front.further_context[k].location.clone();
+            // "For further context, see this very article" helps no reader.
+            if *path == input.rel {
+                to_itself.push(
+                    Diagnostic::error(format!("further context names the article itself: {path}"))
+                        .at(location())
+                        .hint("point it at another article, or remove the entry (a link to a section of this article belongs in the body)"),
+                );
+                continue;
+            }
             if let Some(target) = resolve(path, anchor.as_deref(), &location) {
                 context.push(Reference { target, note: note.clone() });
             }
@@ -165,6 +175,7 @@ pub fn link_again(
         further_context.push(context);
         refs.push(all);
     }
+    diags.extend(to_itself);
     let nodes: Vec<Node> = inputs
         .iter()
         .zip(refs)

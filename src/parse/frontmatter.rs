@@ -640,6 +640,16 @@ fn dates(
         None => match date_prefix(file_name) {
             Some(date) => date.to_zoned_datetime(tz.clone()).ok(),
             None if misspelt.contains(&"date") => None,
+            None if looks_dated(file_name) => {
+                let written = &file_name[..10];
+                let why = not_a_date(written);
+                diags.push(
+                    Diagnostic::error(format!("the file name's date {written} is not a real date"))
+                        .at(Location::file(&format!("content/{rel}")))
+                        .hint(format!("{why}; rename the file, or set date = … in the front matter")),
+                );
+                None
+            }
             None => {
                 diags.push(
                     Diagnostic::error("article has no `date`")
@@ -938,6 +948,26 @@ pub fn date_prefix(file_name: &str) -> Option<civil::Date> {
         return None;
     }
     prefix[..10].parse::<civil::Date>().ok()
+}
+
+/// Why `YYYY-MM-DD` is not a date: "February 2026 has 28 days".
+fn not_a_date(written: &str) -> String {
+    let number = |range: std::ops::Range<usize>| written[range].parse::<i16>().unwrap_or(0);
+    let (year, month) = (number(0..4), number(5..7));
+    match civil::Date::new(year, month as i8, 1) {
+        Ok(first) => format!("{} has {} days", first.strftime("%B %Y"), first.days_in_month()),
+        Err(_) if !(1..=12).contains(&month) => format!("there is no month {month}"),
+        Err(_) => format!("there is no year {year}"),
+    }
+}
+
+/// Whether a file name starts with what is meant as a date, `dddd-dd-dd-`,
+/// real or not.
+fn looks_dated(file_name: &str) -> bool {
+    let bytes = file_name.as_bytes();
+    bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
+        && bytes[10] == b'-'
 }
 
 /// The file stem without a date prefix, slugified; `index.md` takes its

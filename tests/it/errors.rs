@@ -100,6 +100,8 @@ cases! {
     embed_values_that_name_nothing => "embed-bad-values",
     embed_template_without_a_declaration => "embed-undeclared-template",
     embed_declaration_with_unknown_types => "embed-bad-declaration",
+    a_file_name_date_that_is_not_a_real_date => "date-not-real",
+    further_context_that_names_the_article_itself => "further-context-to-itself",
 }
 
 #[test]
