@@ -55,7 +55,7 @@ impl Location {
             path: path.to_string(),
             line: text[..line_start].matches('\n').count() + 1,
             col: text[line_start..caret].chars().count() + 1,
-            source: Some((line_text.to_string(), caret - line_start..end - line_start)),
+            source: Some(excerpt(line_text, caret - line_start..end - line_start)),
         }
     }
 }
@@ -70,6 +70,32 @@ impl Ord for Location {
     fn cmp(&self, other: &Location) -> std::cmp::Ordering {
         (&self.path, self.line, self.col).cmp(&(&other.path, other.line, other.col))
     }
+}
+
+/// Lines longer than this are shown as an excerpt around the problem.
+const LONGEST_SHOWN: usize = 240;
+
+/// The part of `line` an error shows, and the span to underline in it: the
+/// whole line, or for a very long one (a minified blob, a million-character
+/// paragraph) a window around the span, cut with `…`, so that one error
+/// never prints a megabyte.
+fn excerpt(line: &str, span: Range<usize>) -> (String, Range<usize>) {
+    if line.len() <= LONGEST_SHOWN {
+        return (line.to_string(), span);
+    }
+    let start = floor_char_boundary(line, span.start.saturating_sub(60));
+    let end = ceil_char_boundary(line, (span.end.max(span.start + 1) + 60).min(span.start + 160).min(line.len()));
+    let (before, after) = (if start > 0 { "…" } else { "" }, if end < line.len() { "…" } else { "" });
+    let shift = before.len() + span.start - start;
+    let underline = span.end.min(end) - span.start;
+    (format!("{before}{}{after}", &line[start..end]), shift..shift + underline)
+}
+
+fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 fn floor_char_boundary(text: &str, mut at: usize) -> usize {
@@ -214,6 +240,21 @@ pub enum Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_very_long_line_is_shown_as_an_excerpt_around_the_problem() {
+        let line = format!("{}é<bad>{}", "x".repeat(100_000), "y".repeat(100_000));
+        let at = line.find("<bad>").unwrap();
+        let location = Location::span("content/a/b.md", &line, at..at + 5);
+        assert_eq!(location.col, 100_002);
+        let (shown, span) = location.source.unwrap();
+        assert!(shown.len() < 200, "{}", shown.len());
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(&shown[span], "<bad>");
+        // A short line is shown whole.
+        let location = Location::span("content/a/b.md", "title = 3", 8..9);
+        assert_eq!(location.source.unwrap(), ("title = 3".to_string(), 8..9));
+    }
 
     #[test]
     fn renders_with_source_line_caret_and_hint() {
