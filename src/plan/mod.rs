@@ -88,8 +88,9 @@ impl Plan {
                 };
                 claims.claim(rel, owner);
             }
-            let diags: Vec<Diagnostic> =
+            let mut diags: Vec<Diagnostic> =
                 claims.clashes.iter().map(|(first, second, file)| clash(site, first, second, file)).collect();
+            diags.extend(claims.merged.iter().map(|(first, a, second, b)| merged(site, first, a, second, b)));
             (copies, diags)
         };
         diag::fail_on(diags)?;
@@ -211,6 +212,11 @@ struct Claims<'a> {
     folders: FxHashMap<&'a str, Owner>,
     /// The first owner, the second, and the file.
     clashes: Vec<(Owner, Owner, String)>,
+    /// Files by their case- and normalization-folded name, for the files
+    /// that a case-insensitive host would merge (`World/A/` and `world/a/`).
+    folded: FxHashMap<String, (&'a str, Owner)>,
+    /// The first owner and file, the second and file.
+    merged: Vec<(Owner, String, Owner, String)>,
 }
 
 impl<'a> Claims<'a> {
@@ -230,15 +236,83 @@ impl<'a> Claims<'a> {
         for (at, _) in file.match_indices('/') {
             self.folders.entry(&file[..at]).or_insert_with(|| owner.clone());
         }
+        self.fold(file, &owner);
         self.files.insert(file, owner);
         true
+    }
+
+    /// Records `file` by its folded name, and a merge when another file
+    /// folds to the same. Most paths are slugs, lower-case ASCII already:
+    /// they are only looked up among the folded others.
+    fn fold(&mut self, file: &'a str, owner: &Owner) {
+        let plain = file.is_ascii() && !file.bytes().any(|b| b.is_ascii_uppercase());
+        if plain {
+            if let Some((other, first)) = (!self.folded.is_empty()).then(|| self.folded.get(file)).flatten() {
+                self.merged.push((first.clone(), other.to_string(), owner.clone(), file.to_string()));
+            }
+            return;
+        }
+        use unicode_normalization::UnicodeNormalization;
+        let key: String = file.nfc().collect::<String>().to_lowercase();
+        let earlier = self.folded.get(&key).map(|(other, first)| (first.clone(), other.to_string())).or_else(|| {
+            (key != file)
+                .then(|| self.files.get_key_value(key.as_str()))
+                .flatten()
+                .map(|(f, o)| (o.clone(), f.to_string()))
+        });
+        match earlier {
+            Some((first, other)) => self.merged.push((first, other, owner.clone(), file.to_string())),
+            None => {
+                self.folded.insert(key, (file, owner.clone()));
+            }
+        }
     }
 }
 
 /// The error of two outputs claiming one file, naming both sources; at
 /// the alias's line when one is an alias.
 fn clash(site: &Site, first: &Owner, second: &Owner, file: &str) -> Diagnostic {
-    let name = |owner: &Owner| match owner {
+    let name = |owner: &Owner| owner_name(site, owner);
+    let alias = alias_location(site, first, second);
+    let (first, second) = (name(first), name(second));
+    let problem = Diagnostic::error(format!("{first} and {second} would both write {file}, or a folder of that name"));
+    match alias {
+        Some(location) => problem.at(location).hint("an alias names an address no page has now; remove this one"),
+        None => problem.at(Location::file(&second)).hint("rename one of them, or give the article another `slug`"),
+    }
+}
+
+/// The error of two outputs whose files differ only by case or Unicode
+/// normalization: a case-insensitive host (macOS, Windows, some buckets)
+/// would merge them, one overwriting the other.
+fn merged(site: &Site, first: &Owner, a: &str, second: &Owner, b: &str) -> Diagnostic {
+    let alias = alias_location(site, first, second);
+    let (first_name, second_name) = (owner_name(site, first), owner_name(site, second));
+    let problem = Diagnostic::error(format!(
+        "{first_name} writes {a} and {second_name} writes {b}: the same file on a case-insensitive host"
+    ));
+    let hint = if a.to_lowercase() == b.to_lowercase() {
+        "the two names differ only by letter case; rename one of them"
+    } else {
+        "the two names are the same text in different Unicode forms (composed and decomposed accents); rename one of them"
+    };
+    match alias {
+        Some(location) => problem.at(location).hint(hint),
+        None => problem.at(Location::file(&second_name)).hint(hint),
+    }
+}
+
+/// The alias's line, when one of two clashing owners is an alias.
+fn alias_location(site: &Site, first: &Owner, second: &Owner) -> Option<Location> {
+    [second, first].into_iter().find_map(|owner| match owner {
+        Owner::Alias(i, j) => Some(site.articles[*i].front.aliases[*j].location.clone()),
+        _ => None,
+    })
+}
+
+/// An output's source, as errors name it.
+fn owner_name(site: &Site, owner: &Owner) -> String {
+    match owner {
         Owner::Named(name) => name.clone(),
         Owner::Alias(i, j) => {
             let article = &site.articles[*i];
@@ -258,15 +332,5 @@ fn clash(site: &Site, first: &Owner, second: &Owner, file: &str) -> Diagnostic {
         }
         Owner::Page(Page::Index(kind)) => format!("the {kind:?} index").to_lowercase(),
         Owner::Page(Page::NotFound) => "the 404 page".to_string(),
-    };
-    let alias = [second, first].into_iter().find_map(|owner| match owner {
-        Owner::Alias(i, j) => Some(site.articles[*i].front.aliases[*j].location.clone()),
-        _ => None,
-    });
-    let (first, second) = (name(first), name(second));
-    let problem = Diagnostic::error(format!("{first} and {second} would both write {file}, or a folder of that name"));
-    match alias {
-        Some(location) => problem.at(location).hint("an alias names an address no page has now; remove this one"),
-        None => problem.at(Location::file(&second)).hint("rename one of them, or give the article another `slug`"),
     }
 }

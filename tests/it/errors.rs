@@ -103,6 +103,7 @@ cases! {
     a_file_name_date_that_is_not_a_real_date => "date-not-real",
     further_context_that_names_the_article_itself => "further-context-to-itself",
     toml_nested_a_thousand_deep_on_one_line => "toml-nested-too-deep",
+    outputs_a_case_insensitive_host_would_merge => "case-merge",
 }
 
 #[test]
