@@ -92,7 +92,7 @@ pub fn make(
     let mut files = Vec::with_capacity(plan.generated.len());
     for (name, output) in &plan.generated {
         let made = match *output {
-            Generated::Rss(category) => {
+            Generated::Rss(category) | Generated::JsonFeed(category) => {
                 let list = match category {
                     None => &site.lists.newest,
                     Some(c) => &site.lists.by_category[c].articles,
@@ -102,20 +102,11 @@ pub fn make(
                 kept.get_or(name, key, || {
                     let self_url = config.url(&format!("/{name}"));
                     let items = feeds::items(views, shown);
-                    vec![file(name, feeds::rss(config, views.categories, &items, &self_url, category))]
-                })
-            }
-            Generated::JsonFeed(category) => {
-                let list = match category {
-                    None => &site.lists.newest,
-                    Some(c) => &site.lists.by_category[c].articles,
-                };
-                let shown = &list[..list.len().min(limit)];
-                let key = key::of(name, &(versions(views, shown), category));
-                kept.get_or(name, key, || {
-                    let feed_url = config.url(&format!("/{name}"));
-                    let items = feeds::items(views, shown);
-                    vec![file(name, json_feed::feed(config, views.categories, &items, &feed_url, category))]
+                    let text = match output {
+                        Generated::Rss(_) => feeds::rss(config, views.categories, &items, &self_url, category),
+                        _ => json_feed::feed(config, views.categories, &items, &self_url, category),
+                    };
+                    vec![file(name, text)]
                 })
             }
             Generated::Atom => {

@@ -644,13 +644,8 @@ impl Expander<'_, '_> {
     }
 
     fn record_site_link(&mut self, url: &str, image: bool, call: &Call, span: std::ops::Range<usize>) {
-        let Some(path) = self.resolve.site_path(url) else { return };
-        let (path, fragment) = match path.split_once('#') {
-            Some((path, fragment)) => (path.to_string(), Some(fragment.to_string())),
-            None => (path.to_string(), None),
-        };
-        let location = self.at(call, span);
-        self.body.site_links.push(markdown::SiteLink { path, fragment, image, location });
+        let link = markdown::site_link(self.resolve, url, image, || self.at(call, span));
+        self.body.site_links.extend(link);
     }
 
     /// One entry of a gallery: `{ src, alt, caption, credit }`.

@@ -420,13 +420,8 @@ impl<'e> Writer<'_, 'e> {
     /// Records a link or image to a path of this site, to be checked
     /// against the files the build writes.
     fn site_link(&mut self, url: &str, image: bool, range: &Range) {
-        let Some(path) = self.resolve.site_path(url) else { return };
-        let (path, fragment) = match path.split_once('#') {
-            Some((path, fragment)) => (path, Some(fragment.to_string())),
-            None => (path, None),
-        };
-        let path = path.split('?').next().unwrap_or(path).to_string();
-        self.body.site_links.push(SiteLink { path, fragment, image, location: self.origin.location(range) });
+        let location = || self.origin.location(range);
+        self.body.site_links.extend(site_link(self.resolve, url, image, location));
     }
 
     fn footnote_reference(&mut self, label: &str) {
@@ -439,6 +434,23 @@ impl<'e> Writer<'_, 'e> {
             format!("<sup class=\"footnote-reference\" id=\"{ref_id}\"><a href=\"#fn-{id}\">{n}</a></sup>").into(),
         ));
     }
+}
+
+/// A link or image to `url`, when it names a path of this site: without
+/// its `?query`, its `#fragment` kept apart.
+pub fn site_link(
+    resolve: &dyn Resolve,
+    url: &str,
+    image: bool,
+    location: impl FnOnce() -> Location,
+) -> Option<SiteLink> {
+    let path = resolve.site_path(url)?;
+    let (path, fragment) = match path.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment.to_string())),
+        None => (path, None),
+    };
+    let path = path.split('?').next().unwrap_or(path).to_string();
+    Some(SiteLink { path, fragment, image, location: location() })
 }
 
 /// The rules a correction's or an update's text must follow, which a body

@@ -5,14 +5,7 @@
 
 use std::fs;
 
-use crate::support::Site;
-
-fn picture(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
+use crate::support::{Site, picture};
 
 const FEATURE: &str = r#"+++
 title = "Cranes Arrive"
@@ -71,7 +64,7 @@ src = "nothing.png"
 
 fn feature_site() -> Site {
     let site = Site::new(&[]);
-    fs::write(site.root().join("content/world/crane.png"), picture(1000, 500)).unwrap();
+    fs::write(site.root().join("content/world/crane.png"), picture(1000, 500, image::ImageFormat::Png)).unwrap();
     site.write("content/world/2025-03-05-cranes.md", FEATURE);
     site
 }

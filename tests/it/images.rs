@@ -4,15 +4,7 @@
 
 use std::fs;
 
-use crate::support::Site;
-
-/// A `width` × `height` image in `format`, a gradient.
-fn picture(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, format).unwrap();
-    out.into_inner()
-}
+use crate::support::{Site, picture};
 
 fn site_with_images() -> Site {
     let site = Site::new(&[]);
