@@ -202,6 +202,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
     }
     let mut diags = Vec::new();
     check_keys(table.get_ref(), source, &mut diags);
+    keys::control_chars(table.get_ref(), source, &mut diags);
     let raw = match Raw::deserialize(toml::de::Deserializer::from(table)) {
         Ok(raw) => raw,
         Err(err) => {
@@ -496,6 +497,15 @@ mod tests {
             ]
         );
         assert_eq!(errors[2].location.as_ref().unwrap().line, 8);
+    }
+
+    #[test]
+    fn control_characters_in_any_string_are_errors() {
+        let text = format!("{MINIMAL}[categories.sport]\nname = \"Sport\\u0007\"\n");
+        let errors = parse(&text).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "`name` holds the control character U+0007");
+        assert_eq!(errors[0].location.as_deref().map(|l| l.line), Some(MINIMAL.lines().count() + 2));
     }
 
     #[test]

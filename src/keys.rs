@@ -53,6 +53,29 @@ pub fn check<'k>(
     suggested
 }
 
+/// Reports every string of `table` (at any depth) that holds a control
+/// character: TOML lets an escape such as `\u0000` write one.
+pub fn control_chars(table: &DeTable, source: Source, diags: &mut Vec<Diagnostic>) {
+    fn walk(key: &str, value: &toml::Spanned<DeValue>, source: Source, diags: &mut Vec<Diagnostic>) {
+        match value.get_ref() {
+            DeValue::String(text) => {
+                if let Some((_, c)) = crate::text::control_char(text) {
+                    diags.push(
+                        Diagnostic::error(format!("`{key}` holds the control character U+{:04X}", c as u32))
+                            .at(source.location(value.span()))
+                            .label("no page can show it")
+                            .hint("remove the escape (`\\u…`) that writes it"),
+                    );
+                }
+            }
+            DeValue::Array(list) => list.iter().for_each(|item| walk(key, item, source, diags)),
+            DeValue::Table(table) => table.iter().for_each(|(k, v)| walk(k.get_ref(), v, source, diags)),
+            _ => {}
+        }
+    }
+    table.iter().for_each(|(key, value)| walk(key.get_ref(), value, source, diags));
+}
+
 /// The field names of a struct that derives `Deserialize`: the keys its
 /// table may hold, in the order of the struct. Asked of the type itself, so
 /// the keys an unknown-key check knows can never fall out of step with the

@@ -68,6 +68,15 @@ fn opens(prev: Option<char>) -> bool {
     }
 }
 
+/// The first character of `text` no page can carry (a control character
+/// other than tab, line feed and carriage return: NUL, escape, DEL, the C1
+/// controls), with its byte offset. HTML forbids them, XML 1.0 refuses
+/// most, and in a news article they are always an accident of a copy and
+/// paste or an encoding.
+pub fn control_char(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// The closest of `candidates` to a misspelt `word`, if one is close enough
 /// to be worth suggesting.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -88,6 +97,15 @@ mod tests {
         assert_eq!(slugify("Política Exterior"), "politica-exterior");
         assert_eq!(slugify("  U.S. Navy -- 2025! "), "u-s-navy-2025");
         assert_eq!(slugify("Harbour's Gates, Harbour’s Gates"), "harbours-gates-harbours-gates");
+    }
+
+    #[test]
+    fn control_characters_are_found() {
+        assert_eq!(control_char("tab\tand\r\nlines"), None);
+        assert_eq!(control_char("a\0b"), Some((1, '\0')));
+        assert_eq!(control_char("é\u{1b}[31m"), Some((2, '\u{1b}')));
+        assert_eq!(control_char("x\u{85}"), Some((1, '\u{85}')));
+        assert_eq!(control_char("\u{7f}"), Some((0, '\u{7f}')));
     }
 
     #[test]

@@ -213,6 +213,16 @@ pub fn parse(rel: &str, category: &str, text: &str, config: &Config) -> Result<P
     }
     let mut diags = Vec::new();
     let misspelt = check_keys(table.get_ref(), source, &mut diags);
+    keys::control_chars(table.get_ref(), source, &mut diags);
+    if let Some((at, c)) = crate::text::control_char(&text[body_offset..]) {
+        let at = body_offset + at;
+        diags.push(
+            Diagnostic::error(format!("the body holds the control character U+{:04X}", c as u32))
+                .at(Location::span(&path, text, at..at + c.len_utf8()))
+                .label("no page can show it")
+                .hint("delete it: it is invisible in most editors, and often an encoding accident"),
+        );
+    }
     let raw = match Raw::deserialize(toml::de::Deserializer::from(table)) {
         Ok(raw) => raw,
         Err(err) => {

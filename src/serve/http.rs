@@ -108,16 +108,19 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
 
 /// The file path a request names, or `None` for anything that could
 /// leave the site: `..` (also percent-encoded), an encoded `/`, a
-/// backslash, or a path that is not UTF-8. Only files of the built site
-/// are ever served: they live in memory, so no request reaches the disk.
+/// backslash or NUL (raw or encoded), or a path that is not UTF-8. Only
+/// files of the built site are ever served: they live in memory, so no
+/// request reaches the disk.
 pub fn site_path(raw: &str) -> Option<String> {
-    let lower = raw.to_ascii_lowercase();
-    if raw.contains('\\') || lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
+    if raw.to_ascii_lowercase().contains("%2f") {
         return None;
     }
     let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
     let path = decoded.strip_prefix('/')?;
-    if path.starts_with('/') || path.split('/').any(|segment| segment == ".." || segment == ".") || path.contains("//")
+    if path.contains(['\\', '\0'])
+        || path.starts_with('/')
+        || path.split('/').any(|segment| segment == ".." || segment == ".")
+        || path.contains("//")
     {
         return None;
     }
@@ -187,6 +190,8 @@ mod tests {
     fn paths_that_leave_the_site_are_refused() {
         assert_eq!(site_path("/world/naval/").as_deref(), Some("world/naval/"));
         assert_eq!(site_path("/caf%C3%A9.png").as_deref(), Some("café.png"));
+        // Decoded once: a double-encoded dot is a file name, never `..`.
+        assert_eq!(site_path("/%252e%252e/x").as_deref(), Some("%2e%2e/x"));
         for bad in [
             "/../config.toml",
             "/%2e%2e/config.toml",
@@ -196,6 +201,16 @@ mod tests {
             "/a/./b",
             "//etc/passwd",
             "/%00",
+            // Found by the request_path fuzz target: a raw NUL.
+            "/se\u{10}\0\0\0\0\0\0\0i",
+            "/a%5c..%5cx",
+            "/%252e%252e/x/../y",
+            // Overlong UTF-8 for `.` and `/`: not UTF-8, so refused.
+            "/%c0%ae%c0%ae/x",
+            "/%c0%af",
+            "/%e0%80%ae%e0%80%ae/x",
+            "C:\\x",
+            "x",
         ] {
             assert_eq!(site_path(bad), None, "{bad}");
         }

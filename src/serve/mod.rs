@@ -7,6 +7,7 @@ mod http;
 mod preview;
 mod watch;
 
+pub use http::site_path;
 pub use preview::Preview;
 
 use std::net::{IpAddr, SocketAddr};

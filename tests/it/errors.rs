@@ -102,6 +102,7 @@ cases! {
     embed_declaration_with_unknown_types => "embed-bad-declaration",
     a_file_name_date_that_is_not_a_real_date => "date-not-real",
     further_context_that_names_the_article_itself => "further-context-to-itself",
+    control_characters_in_strings_and_the_body => "control-characters",
     toml_nested_a_thousand_deep_on_one_line => "toml-nested-too-deep",
     outputs_a_case_insensitive_host_would_merge => "case-merge",
 }
