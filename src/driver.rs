@@ -20,8 +20,8 @@
 //! - a change to config.toml or to any template drops everything derived
 //!   (and config.toml every parse: dates and URLs depend on it).
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -294,32 +294,41 @@ fn write_files(
         StaticFile::Disk(path) => sink.copy(rel, path),
         StaticFile::Resized { .. } => Ok(()),
     })?;
-    // The variants of one image come from one decoding of it.
-    let mut jobs: Vec<(outputs::images::Job, Vec<&str>)> = Vec::new();
+    if let Some(dir) = &images.cache {
+        outputs::images::sweep(dir);
+    }
+    // The variants of one image come from one decoding of it, however many
+    // articles show it (single-file articles sharing a folder each publish
+    // their own copy beside their page).
+    let mut jobs: Vec<(outputs::images::Job, Vec<(&str, u32)>)> = Vec::new();
+    let mut job_of: HashMap<&Path, usize> = HashMap::new();
     for (rel, file) in copies {
         if let StaticFile::Resized { source, name, width, article } = file {
-            match jobs.last_mut() {
-                Some((job, rels)) if job.source == source.as_path() => {
-                    job.widths.push(*width);
-                    rels.push(rel);
-                }
-                _ => jobs.push((outputs::images::Job { source, name, widths: vec![*width], article }, vec![rel])),
+            let at = *job_of.entry(source.as_path()).or_insert_with(|| {
+                jobs.push((outputs::images::Job { source, name, widths: Vec::new(), article }, Vec::new()));
+                jobs.len() - 1
+            });
+            let (job, rels) = &mut jobs[at];
+            if !job.widths.contains(width) {
+                job.widths.push(*width);
             }
+            rels.push((rel, *width));
         }
     }
     let problems: Vec<Diagnostic> = jobs
         .par_iter()
         .filter_map(|(job, rels)| {
-            let made = outputs::images::variants(job, images.quality, images.cache.as_deref(), images.memo);
-            match made {
-                Ok(made) => rels
-                    .iter()
-                    .zip(made)
-                    .try_for_each(|(rel, bytes)| sink.write(rel, bytes))
-                    .err()
-                    .map(|e| Diagnostic::error(format!("{e:#}"))),
-                Err(problem) => Some(problem),
-            }
+            let made = match outputs::images::variants(job, images.quality, images.cache.as_deref(), images.memo) {
+                Ok(made) => made,
+                Err(problem) => return Some(problem),
+            };
+            rels.iter()
+                .try_for_each(|(rel, width)| {
+                    let at = job.widths.iter().position(|w| w == width).expect("every width was asked for");
+                    sink.write(rel, made[at].clone())
+                })
+                .err()
+                .map(|e| Diagnostic::error(format!("{e:#}")))
         })
         .collect();
     diag::fail_on(problems)?;

@@ -81,7 +81,7 @@ pub fn variants(job: &Job, quality: u8, cache: Option<&Path>, memo: &Memo) -> Re
                 let made = resize(&image, width, quality).map_err(&shown)?;
                 if let Some(dir) = cache {
                     // A cache that cannot be written costs the next build time only.
-                    let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(dir.join(name(width)), &made));
+                    let _ = keep(dir, &name(width), &made);
                 }
                 *slot = Some(Bytes::from(made));
             }
@@ -127,6 +127,29 @@ fn resize(image: &image::DynamicImage, width: u32, quality: u8) -> Result<Vec<u8
     config.method = METHOD;
     let encoded = encoder.encode_advanced(&config).map_err(|e| format!("{e:?}"))?;
     Ok(encoded.to_vec())
+}
+
+/// Removes what builds killed while writing to the cache folder `dir`
+/// left of their files (one build writes an output and its cache at a
+/// time, so no other build is writing them now).
+pub fn sweep(dir: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().ends_with(".partial") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Puts `bytes` in the cache folder `dir` as `name`, all or nothing: a
+/// build killed mid-write must not leave a truncated image that later
+/// builds would trust. Written beside its name, then renamed over it.
+fn keep(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let partial = dir.join(format!("{name}.{}.partial", std::process::id()));
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, dir.join(name)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&partial);
+    })
 }
 
 #[cfg(test)]
