@@ -184,6 +184,9 @@ impl Staging {
         let name = output.file_name().context("output folder has no name")?.to_string_lossy();
         fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         let dir = parent.join(format!(".{name}.broadsheet-twin"));
+        for folder in [&output, &dir] {
+            on_the_parents_filesystem(folder, parent)?;
+        }
         let reused = dir.join(MARKER).is_file() && output.join(MARKER).is_file();
         if !reused {
             if dir.exists() {
@@ -276,6 +279,28 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Refuses an output or twin folder that is a mount point: the swap of
+/// the new site for the old is a rename, which cannot cross filesystems or
+/// move a mount point, and finding that out after writing the whole site
+/// would waste the build.
+fn on_the_parents_filesystem(folder: &Path, parent: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(meta), Ok(up)) = (fs::metadata(folder), fs::metadata(parent)) else {
+        return Ok(());
+    };
+    if meta.dev() != up.dev() {
+        anyhow::bail!(
+            "{} is a mount point, another filesystem than {}: broadsheet swaps the new site in by renaming \
+             it beside the old one, which cannot cross filesystems; point --output at a folder inside the \
+             mount (such as {})",
+            folder.display(),
+            parent.display(),
+            folder.join("public").display()
+        );
+    }
+    Ok(())
 }
 
 fn write_creating_dirs(path: &Path, bytes: &[u8]) -> io::Result<()> {

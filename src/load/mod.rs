@@ -85,7 +85,8 @@ pub fn walk(root: &Path, start: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
             walked.links_or_errors = true;
             diags.push(
                 Diagnostic::error("file name is not valid UTF-8")
-                    .at(Location::file(&entry.path().strip_prefix(root).unwrap_or(entry.path()).to_string_lossy())),
+                    .at(Location::file(&entry.path().strip_prefix(root).unwrap_or(entry.path()).to_string_lossy()))
+                    .hint("rename it: URLs, feeds and sitemaps are UTF-8"),
             );
             continue;
         };
@@ -125,10 +126,38 @@ fn relative(base: &Path, path: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
+/// The largest article broadsheet reads. The longest investigations and
+/// live blogs are a few megabytes of text; a bigger file is a mistake (a
+/// pasted data dump, an inlined picture) that would cost seconds and
+/// gigabytes to render, so it is refused before it is read.
+pub const MAX_ARTICLE_BYTES: u64 = 16 * 1024 * 1024;
+
 pub fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
     let display = format!("content/{rel}");
-    let bytes = std::fs::read(abs)
-        .map_err(|err| Diagnostic::error(format!("cannot read file: {err}")).at(Location::file(&display)))?;
+    let cannot =
+        |err: std::io::Error| Diagnostic::error(format!("cannot read file: {err}")).at(Location::file(&display));
+    let mut file = std::fs::File::open(abs).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    let too_big = |size: u64| {
+        Diagnostic::error(format!(
+            "article is {:.1} MB; broadsheet reads articles of up to {} MB",
+            size as f64 / (1024.0 * 1024.0),
+            MAX_ARTICLE_BYTES / (1024 * 1024)
+        ))
+        .at(Location::file(&display))
+        .hint("a news article is rarely more than 1 MB of text: move data, tables or pictures into files under static/ and link to them")
+    };
+    if size > MAX_ARTICLE_BYTES {
+        return Err(too_big(size));
+    }
+    // Read at most one byte past the limit: a file still growing as it is
+    // read is refused too, never read without end.
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, MAX_ARTICLE_BYTES + 1), &mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -156,7 +185,14 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
         Diagnostic::warning(format!("symbolic link loop: leads back to {}; not followed", ancestor.display()))
             .at(location)
     } else {
-        Diagnostic::error(format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())))
-            .at(location)
+        let io = err.io_error();
+        let error =
+            Diagnostic::error(format!("cannot read: {}", io.map_or_else(|| err.to_string(), |e| e.to_string())))
+                .at(location);
+        if io.and_then(std::io::Error::raw_os_error) == Some(rustix::io::Errno::NAMETOOLONG.raw_os_error()) {
+            error.hint("the folders nest deeper than the longest path the system can open; move the files up")
+        } else {
+            error
+        }
     }
 }

@@ -276,6 +276,7 @@ impl<'e> Writer<'_, 'e> {
                 self.out.push(Event::Start(Tag::Link { link_type, dest_url: url.into(), title, id }));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                self.script_url(&dest_url, "a link", &range);
                 self.site_link(&dest_url, false, &range);
                 self.out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
@@ -386,6 +387,7 @@ impl<'e> Writer<'_, 'e> {
                 _ => {}
             }
         }
+        self.script_url(url, "an image", range);
         let tag = match local_image(url, self.origin.rel, self.resolve) {
             None => {
                 self.site_link(url, true, range);
@@ -419,6 +421,18 @@ impl<'e> Writer<'_, 'e> {
 
     /// Records a link or image to a path of this site, to be checked
     /// against the files the build writes.
+    /// A link or image whose URL would run code: an error, never a page.
+    fn script_url(&mut self, url: &str, what: &str, range: &Range) {
+        if let Some(scheme) = script_scheme(url) {
+            self.diags.push(
+                Diagnostic::error(format!("a `{scheme}:` URL in {what} runs code in the reader's browser"))
+                    .at(self.origin.location(range))
+                    .label("here")
+                    .hint("link to a page (https://…, or @/ for an article), or use an embed"),
+            );
+        }
+    }
+
     fn site_link(&mut self, url: &str, image: bool, range: &Range) {
         let location = || self.origin.location(range);
         self.body.site_links.extend(site_link(self.resolve, url, image, location));
@@ -451,6 +465,24 @@ pub fn site_link(
     };
     let path = path.split('?').next().unwrap_or(path).to_string();
     Some(SiteLink { path, fragment, image, location: location() })
+}
+
+/// The scheme of `url` when a browser would run it as code: `javascript:`
+/// and `vbscript:`, and `data:` other than an image's, read as a browser
+/// reads them (ignoring case, leading spaces and control characters, and
+/// tabs and line breaks anywhere).
+pub fn script_scheme(url: &str) -> Option<&'static str> {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(32)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript", "vbscript", "data"].into_iter().find(|scheme| {
+        cleaned.strip_prefix(scheme).is_some_and(|rest| rest.starts_with(':'))
+            && !(*scheme == "data" && cleaned.starts_with("data:image/") && !cleaned.starts_with("data:image/svg"))
+    })
 }
 
 /// The rules a correction's or an update's text must follow, which a body
@@ -705,6 +737,20 @@ pub fn reading_time(words: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn urls_that_run_code_are_found_as_a_browser_reads_them() {
+        for url in ["javascript:alert(1)", "JaVaScRiPt:x", " \u{1}javascript:x", "java\tscript:x", "java\nscript:x"] {
+            assert_eq!(script_scheme(url), Some("javascript"), "{url:?}");
+        }
+        assert_eq!(script_scheme("vbscript:msgbox"), Some("vbscript"));
+        assert_eq!(script_scheme("data:text/html,<script>"), Some("data"));
+        assert_eq!(script_scheme("data:image/svg+xml,<svg onload=x>"), Some("data"));
+        for fine in ["data:image/png;base64,AAAA", "https://x.test/javascript:", "/javascript:x", "mailto:a@b.c", "#x"]
+        {
+            assert_eq!(script_scheme(fine), None, "{fine:?}");
+        }
+    }
+
     use super::*;
 
     struct Site;

@@ -182,9 +182,7 @@ pub fn author<'a>(config: &'a Config, key: &'a str) -> AuthorView<'a> {
 
 /// The JSON-LD of an article: a `NewsArticle`, or for a story covered live
 /// a `LiveBlogPosting` with its coverage times and one `BlogPosting` per
-/// update. Serialized by serde_json with `<`, `>` and `&` written as
-/// `\u003c`, `\u003e` and `\u0026`: still the same JSON, but no
-/// front-matter value can end the `<script>` element.
+/// update, made [`script_safe`].
 pub fn json_ld(config: &Config, summary: &Summary, article: &Article) -> String {
     let authors: Vec<serde_json::Value> = summary
         .authors
@@ -251,8 +249,26 @@ pub fn json_ld(config: &Config, summary: &Summary, article: &Article) -> String 
             .collect();
         value["liveBlogUpdate"] = updates.into();
     }
-    let json = serde_json::to_string(&value).expect("JSON values always serialize");
-    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    script_safe(&serde_json::to_string(&value).expect("JSON values always serialize"))
+}
+
+/// JSON that can sit inside a `<script>` element: `<`, `>` and `&` as
+/// escapes so no string ends the element, and U+2028/U+2029 as escapes
+/// because a JavaScript engine older than ES2019 reads them as line
+/// breaks inside a string. Still the same JSON value.
+fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The headline of an update: its first sentence, at most 110 characters
@@ -286,4 +302,17 @@ pub fn toml_to_json(table: &toml::Table) -> serde_json::Value {
         }
     }
     serde_json::Value::Object(table.iter().map(|(k, v)| (k.clone(), value(v))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_safe;
+
+    #[test]
+    fn script_safe_json_is_the_same_value_and_cannot_end_the_script() {
+        let value = serde_json::json!({ "headline": "</script><b>&\u{2028}\u{2029}" });
+        let json = script_safe(&serde_json::to_string(&value).unwrap());
+        assert_eq!(json, r#"{"headline":"\u003c/script\u003e\u003cb\u003e\u0026\u2028\u2029"}"#);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), value);
+    }
 }

@@ -3,14 +3,19 @@
 
 mod architecture;
 mod build;
+mod crash;
 mod ci_examples;
 mod embeds;
 mod errors;
+mod filesystems;
 mod finding;
+mod hostile;
 mod images;
+mod load;
 mod incremental;
 mod outputs;
 mod scaffold;
+mod safety;
 mod search;
 mod serve;
 mod story;

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use crate::support::{NOW, Site, snapshot};
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`
-    url: String,
+    pub(crate) url: String,
+    pub(crate) pid: u32,
 }
 
 impl Drop for Server {
@@ -21,7 +22,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(site: &Site) -> Server {
+pub(crate) fn serve(site: &Site) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_broadsheet"))
         .args(["serve", "--port", "0"])
         .current_dir(site.root())
@@ -38,13 +39,13 @@ fn serve(site: &Site) -> Server {
         .nth(1)
         .and_then(|rest| rest.split('/').take(3).collect::<Vec<_>>().join("/").into())
         .unwrap();
-    Server { child, url }
+    Server { pid: child.id(), child, url }
 }
 
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     headers: String,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
@@ -61,7 +62,7 @@ impl Reply {
 }
 
 /// One HTTP/1.1 request, the path sent exactly as given.
-fn request(server: &Server, method: &str, path: &str) -> Reply {
+pub(crate) fn request(server: &Server, method: &str, path: &str) -> Reply {
     let address = server.url.trim_start_matches("http://");
     let mut stream = TcpStream::connect(address).unwrap();
     write!(stream, "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
@@ -73,12 +74,12 @@ fn request(server: &Server, method: &str, path: &str) -> Reply {
     Reply { status, headers, body: raw[split + 4..].to_vec() }
 }
 
-fn get(server: &Server, path: &str) -> Reply {
+pub(crate) fn get(server: &Server, path: &str) -> Reply {
     request(server, "GET", path)
 }
 
 /// Polls until `check` holds (rebuilds are asynchronous), or fails.
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+pub(crate) fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20) {
         if check() {
@@ -90,7 +91,7 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 }
 
 /// The served HTML without the live-reload script.
-fn without_script(body: &[u8]) -> Vec<u8> {
+pub(crate) fn without_script(body: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(body);
     match (text.rfind("<script data-file="), text.rfind("</script>\n</body>")) {
         (Some(start), Some(end)) => {
