@@ -1,5 +1,5 @@
 //! Hostile and strange sites: each is a clear error or a correct build,
-//! quickly and in bounded memory. (A 1M-character line, NUL bytes, a TOML
+//! quickly and in bounded memory. (A 1M-character line, escaped control characters, a TOML
 //! nested too deep, names that collide by case or Unicode form, an article
 //! citing itself and impossible dates have their cases in `build.rs` and
 //! the error fixtures.)
@@ -125,4 +125,41 @@ fn file_and_folder_names_that_are_not_utf8_are_errors_naming_them() {
          error: build failed with 2 errors\n"
     );
     assert!(!Path::new(&site.root().join("public/world/inside")).exists());
+}
+
+#[test]
+fn a_raw_nul_byte_in_front_matter_is_an_error_at_the_byte() {
+    let site = Site::new(&[]);
+    site.write("content/world/2025-03-05-cranes.md", "+++\ntitle = \"Cranes\0 Return\"\n+++\nBody.\n");
+    let output = site.run(&["build"]);
+    assert_eq!(output.code, 1);
+    assert_eq!(
+        output.stderr,
+        "error: invalid basic string, expected non-double-quote visible characters, `\\`\n \
+         --> content/world/2025-03-05-cranes.md:2:16\n  |\n2 | title = \"Cranes\u{2400} Return\"\n  \
+         |                ^\n\nerror: build failed with 1 error\n"
+    );
+}
+
+/// TOML has no references or aliases, so a "billion laughs" can only be
+/// as big as its text: a million strings in nested arrays, where a list of
+/// tags is expected, is one error pointing at the value, quickly.
+#[test]
+fn a_billion_laughs_toml_is_one_error_at_the_value() {
+    let site = Site::new(&[]);
+    let inner = format!("[{}]", ["\"lol\""; 10].join(","));
+    let middle = format!("[{}]", vec![inner; 10].join(","));
+    let tags = format!("[{}]", vec![middle; 10_000].join(","));
+    site.write("content/world/2025-03-05-laughs.md", &format!("+++\ntitle = \"Laughs\"\ntags = {tags}\n+++\nBody.\n"));
+    let output = timed(&site, &["build"], Duration::from_secs(60));
+    assert_eq!(output.code, 1);
+    assert!(
+        output.stderr.starts_with(
+            "error: invalid type: sequence, expected a string\n --> content/world/2025-03-05-laughs.md:3:9\n"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert!(output.stderr.ends_with("error: build failed with 1 error\n"));
+    assert!(output.stderr.lines().all(|line| line.chars().count() < 200), "the excerpt is not cut");
 }

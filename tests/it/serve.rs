@@ -142,12 +142,26 @@ fn requests_that_leave_the_site_are_refused() {
         "/..\\config.toml",
         "/world/%2e%2e/%2e%2e/config.toml",
         "//etc/passwd",
+        // Double encoded, overlong UTF-8, NUL, absolute form.
+        "/%252e%252e/config.toml",
+        "/%c0%ae%c0%ae/config.toml",
+        "/%e0%80%ae%e0%80%ae/config.toml",
+        "/%00",
+        "/world%00/",
+        "/world/%00../../config.toml",
+        "http://localhost/../config.toml",
+        "http://localhost/%2e%2e/config.toml",
+        "/%5c..%5cconfig.toml",
     ] {
         let reply = get(&server, path);
         assert!([400, 404].contains(&reply.status), "{path}: {}", reply.status);
         assert!(!reply.text().contains("base_url"), "{path} leaked config.toml");
         assert!(!reply.text().contains("root:"), "{path} leaked a system file");
     }
+    // A very long path is refused as too long, and the server goes on.
+    let long = format!("/{}", "a/".repeat(50_000));
+    assert_eq!(get(&server, &long).status, 414);
+    assert_eq!(get(&server, "/world/harbour-reopens/").status, 200);
 }
 
 #[test]
