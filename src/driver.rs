@@ -164,6 +164,13 @@ impl Driver {
         self
     }
 
+    /// Leaves code blocks unhighlighted: for `check`, which writes nothing
+    /// (see [`crate::parse::markdown::Resolve::highlights`]).
+    pub fn plain_code(mut self) -> Driver {
+        self.cache.sources.plain_code = true;
+        self
+    }
+
     /// Guards the URLs of the output `guard` names (see [`Guard`]).
     pub fn guarding(mut self, guard: Guard) -> Driver {
         self.guard = Some(guard);

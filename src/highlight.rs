@@ -51,9 +51,11 @@ pub const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" }
 /// The inner HTML of a `<code>` block: highlighted spans when `lang` is a
 /// language syntect knows, plain escaped text otherwise.
 pub fn code_html(lang: &str, code: &str) -> String {
-    if let Some(html) = highlighted(lang, code) {
-        return html;
-    }
+    highlighted(lang, code).unwrap_or_else(|| plain_html(code))
+}
+
+/// The inner HTML of a `<code>` block, not highlighted: escaped text.
+pub fn plain_html(code: &str) -> String {
     let mut out = String::with_capacity(code.len() + 16);
     pulldown_cmark_escape::escape_html_body_text(&mut out, code).expect("writing to a String cannot fail");
     out

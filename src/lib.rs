@@ -64,7 +64,7 @@ pub struct BuildOptions {
 /// into it would guard them.
 pub fn check(options: &SiteOptions, strict_urls: bool) -> Result<Report, Error> {
     let guard = driver::Guard { output: options.root.join("public"), strict: strict_urls };
-    Driver::once(options.clone(), None).guarding(guard).build(&[], &mut write::Discard)
+    Driver::once(options.clone(), None).guarding(guard).plain_code().build(&[], &mut write::Discard)
 }
 
 /// Builds the site into the output folder, atomically: a failed build

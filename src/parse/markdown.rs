@@ -9,7 +9,7 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 
 use super::embeds::{self, Call, Card, Def, Expander};
 use crate::diag::{Diagnostic, Location};
-use crate::highlight::code_html;
+use crate::highlight::{code_html, plain_html};
 use crate::parse::frontmatter::{TextAt, split_anchor};
 use crate::text::heading_id;
 
@@ -24,6 +24,12 @@ pub trait Resolve {
     /// How the file under content/ at `path`, shown by the article at
     /// `rel`, is published; `None` when there is no such file.
     fn asset(&self, rel: &str, path: &str) -> Option<AssetUse>;
+    /// Whether code blocks are highlighted. `check`, which writes nothing,
+    /// says no: highlighting never fails, so it would validate nothing, and
+    /// it is most of what rendering a technology desk's articles costs.
+    fn highlights(&self) -> bool {
+        true
+    }
     /// The declaration of the embed `name`.
     fn embed(&self, _name: &str) -> Option<&Def> {
         None
@@ -341,7 +347,8 @@ impl<'e> Writer<'_, 'e> {
                 _ => {}
             }
         }
-        self.out.push(Event::Html(code_block(&lang, &code).into()));
+        let inner = if self.resolve.highlights() { code_html(&lang, &code) } else { plain_html(&code) };
+        self.out.push(Event::Html(code_block(&lang, &inner).into()));
     }
 
     /// An embed: a fenced block whose info string names it in braces.
@@ -646,8 +653,8 @@ fn footnote_numbers(events: &[(Event, Range)]) -> HashMap<String, (usize, String
     numbers
 }
 
-fn code_block(lang: &str, code: &str) -> String {
-    let inner = code_html(lang, code);
+/// A `<pre>` block around `inner`, the HTML of the code in language `lang`.
+fn code_block(lang: &str, inner: &str) -> String {
     if lang.is_empty() {
         return format!("<pre><code>{inner}</code></pre>\n");
     }
@@ -829,6 +836,34 @@ mod tests {
         let (body, _) = md("```rust\nlet x = 1;\n```\n\n```nope\n<b>\n```\n");
         assert!(body.html.contains("<pre class=\"code hl-code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">"));
         assert!(body.html.contains("<code class=\"language-nope\">&lt;b&gt;\n</code>"));
+    }
+
+    #[test]
+    fn plain_code_keeps_the_block_and_leaves_out_the_spans() {
+        struct Plain;
+        impl Resolve for Plain {
+            fn highlights(&self) -> bool {
+                false
+            }
+            fn article_url(&self, path: &str) -> Option<&str> {
+                Site.article_url(path)
+            }
+            fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
+                Site.site_path(url)
+            }
+            fn asset(&self, rel: &str, path: &str) -> Option<AssetUse> {
+                Site.asset(rel, path)
+            }
+        }
+        let text = "+++\n+++\n```rust\nlet x = a < b;\n```\n\n[B](@/world/b.md)\n";
+        let mut diags = Vec::new();
+        let body = render(&Origin::body("world/a.md", text, 8), &Plain, &mut diags);
+        assert_eq!(
+            body.html,
+            "<pre class=\"code hl-code\" data-lang=\"rust\"><code class=\"language-rust\">let x = a &lt; b;\n</code></pre>\n\
+             <p><a href=\"https://x.test/world/b/\">B</a></p>\n"
+        );
+        assert!(diags.is_empty(), "{diags:?}");
     }
 
     #[test]

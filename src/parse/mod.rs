@@ -229,6 +229,10 @@ struct Recorder<'a> {
 }
 
 impl Resolve for Recorder<'_> {
+    fn highlights(&self) -> bool {
+        self.index.highlights()
+    }
+
     fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
         self.index.site_path(url)
     }
@@ -422,6 +426,8 @@ pub(crate) struct Index<'a> {
     assets: FxHashMap<&'a str, &'a std::path::Path>,
     sizes: &'a ImageSizes,
     embeds: &'a embeds::Embeds,
+    /// Whether code blocks are highlighted (see [`Resolve::highlights`]).
+    highlight: bool,
 }
 
 impl<'a> Index<'a> {
@@ -451,7 +457,13 @@ impl<'a> Index<'a> {
             by_rel.insert(head.rel.as_str(), head);
         }
         let assets = assets.map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
-        Index { config, heads: by_rel, assets, sizes, embeds }
+        Index { config, heads: by_rel, assets, sizes, embeds, highlight: true }
+    }
+
+    /// Code blocks stay plain text (`check`).
+    pub fn plain_code(mut self) -> Self {
+        self.highlight = false;
+        self
     }
 
     /// Whether the article at content path `rel` is published.
@@ -472,6 +484,10 @@ impl<'a> Index<'a> {
 }
 
 impl Resolve for Index<'_> {
+    fn highlights(&self) -> bool {
+        self.highlight
+    }
+
     fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
         let path = url.strip_prefix(self.config.base_url.as_str()).filter(|p| p.is_empty() || p.starts_with('/'));
         let path = path.or(Some(url))?;

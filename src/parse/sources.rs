@@ -32,6 +32,8 @@ pub struct Sources {
     /// drops it once the articles are made: front matter would otherwise
     /// be held twice, in the heads and in the articles.
     pub keep: bool,
+    /// Code blocks are left plain, not highlighted (`check`).
+    pub plain_code: bool,
     /// False until content/ was read whole once.
     read_whole: bool,
     /// The last whole reading met a symbolic link or an error: a change
@@ -219,6 +221,7 @@ impl Sources {
         let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
         let Chosen { published, withheld, unparsed, expired } = super::select(heads, selection, diags);
         let index = Index::new(config, self.assets.values(), &published, &self.sizes, embeds, diags);
+        let index = if self.plain_code { index.plain_code() } else { index };
         let outcomes: Vec<Outcome> =
             sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text)).collect();
         drop(index);
