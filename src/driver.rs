@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use crate::config::{self, Config};
 use crate::diag::{self, Diagnostic, Error, Failed};
 use crate::graph::Linker;
+use crate::highlight;
 use crate::load::theme::{self, StaticFile, Theme};
 use crate::outputs;
 use crate::parse::embeds::Embeds;
@@ -67,6 +68,9 @@ pub struct Report {
 }
 
 /// How far ahead `check` looks for articles about to expire.
+/// The file of the cache folder that keeps highlighted code between builds.
+const HIGHLIGHT_MEMO: &str = "highlight";
+
 pub const EXPIRING: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 
 /// Builds one site, once or again and again.
@@ -211,7 +215,15 @@ impl Driver {
         diags.append(&mut theme_diags);
         timings.lap("load");
 
-        let articles = cache.sources.parse(&config, &embeds, selection, &mut diags);
+        let memo = self.cache_dir.as_ref().map(|dir| highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO)));
+        let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), &mut diags);
+        if let (Some(memo), Some(dir)) = (memo, &self.cache_dir) {
+            // Stored now, whatever becomes of the build, so that its memory
+            // is free before the pages are rendered: what it holds is right
+            // for the code it names. A memo that cannot be written only
+            // costs the next build time.
+            let _ = memo.store(&dir.join(HIGHLIGHT_MEMO));
+        }
         timings.lap("parse");
 
         let graph = cache.linker.link(&articles, &mut diags);

@@ -122,6 +122,100 @@ fn highlighted(lang: &str, code: &str) -> Option<String> {
     Some(generator.finalize())
 }
 
+/// Highlighted code kept between builds, in a file of the cache folder
+/// beside the output: syntect's parser is most of what rendering a
+/// technology desk's archive costs, and a rebuild highlights the same
+/// blocks again. A block is found by a hash of its language and code; the
+/// file is stamped with broadsheet's version (the syntaxes and the class
+/// names come with it) and a checksum of what follows, so a file that is
+/// missing, cut short, altered or from another version is ignored and made
+/// again, never trusted.
+#[derive(Default)]
+pub struct Memo {
+    stored: std::collections::HashMap<u128, String>,
+    /// The blocks this build highlighted or took from `stored`: what the
+    /// next file keeps, so blocks no article shows any more drop out.
+    used: std::sync::Mutex<std::collections::BTreeMap<u128, Option<String>>>,
+}
+
+/// The first line of a memo file, before its checksum.
+const MEMO_STAMP: &str = concat!("broadsheet ", env!("CARGO_PKG_VERSION"), " highlight memo");
+
+impl Memo {
+    /// The memo of the file at `path`; an empty one when the file cannot
+    /// be trusted.
+    pub fn load(path: &std::path::Path) -> Memo {
+        // The file of a build killed while writing it.
+        let _ = std::fs::remove_file(partial(path));
+        let stored = std::fs::read_to_string(path).ok().and_then(|text| Memo::parse(&text)).unwrap_or_default();
+        Memo { stored, used: Default::default() }
+    }
+
+    fn parse(text: &str) -> Option<std::collections::HashMap<u128, String>> {
+        let (head, body) = text.split_once('\n')?;
+        let sum = head.strip_prefix(MEMO_STAMP)?.strip_prefix(' ')?;
+        if sum != format!("{:032x}", xxhash_rust::xxh3::xxh3_128(body.as_bytes())) {
+            return None;
+        }
+        let entries: Vec<(String, String)> = serde_json::from_str(body).ok()?;
+        entries.into_iter().map(|(key, html)| Some((u128::from_str_radix(&key, 16).ok()?, html))).collect()
+    }
+
+    /// What [`code_html`] gives, from the memo when it holds the block.
+    pub fn code_html(&self, lang: &str, code: &str) -> String {
+        let key = block_key(lang, code);
+        if let Some(html) = self.stored.get(&key) {
+            self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key, None);
+            return html.clone();
+        }
+        let html = code_html(lang, code);
+        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Some(html.clone()));
+        html
+    }
+
+    /// Writes the blocks this build used to `path`, whole or not at all
+    /// (a temporary file renamed over it); a file that already holds just
+    /// those blocks is left as it is.
+    pub fn store(self, path: &std::path::Path) -> std::io::Result<()> {
+        let Memo { stored, used } = self;
+        let used = used.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Every block used came from the file, and the file holds no other.
+        if used.len() == stored.len() && used.values().all(Option::is_none) {
+            return Ok(());
+        }
+        let entries: Vec<(String, &str)> = used
+            .iter()
+            .filter_map(|(key, made)| {
+                let html = made.as_deref().or_else(|| stored.get(key).map(String::as_str))?;
+                Some((format!("{key:032x}"), html))
+            })
+            .collect();
+        let body = serde_json::to_string(&entries).map_err(std::io::Error::other)?;
+        let sum = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
+        let temporary = partial(path);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder)?;
+        }
+        let mut file = std::fs::File::create(&temporary)?;
+        std::io::Write::write_all(&mut file, format!("{MEMO_STAMP} {sum:032x}\n").as_bytes())?;
+        std::io::Write::write_all(&mut file, body.as_bytes())?;
+        drop(file);
+        std::fs::rename(&temporary, path)
+    }
+}
+
+fn partial(path: &std::path::Path) -> std::path::PathBuf {
+    path.with_extension("partial")
+}
+
+fn block_key(lang: &str, code: &str) -> u128 {
+    let mut text = String::with_capacity(lang.len() + 1 + code.len());
+    text.push_str(lang);
+    text.push('\0');
+    text.push_str(code);
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +251,52 @@ mod tests {
         let grey = Color { r: 0x96, g: 0x98, b: 0x96, a: 0xff };
         assert!(contrast(grey, Color::WHITE) < MIN_CONTRAST);
         assert!(contrast(with_contrast(grey, Color::WHITE), Color::WHITE) >= MIN_CONTRAST);
+    }
+
+    #[test]
+    fn the_memo_gives_what_highlighting_gives_and_keeps_only_blocks_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache/highlight");
+        let memo = Memo::load(&path);
+        assert_eq!(memo.code_html("rust", "fn a() {}\n"), code_html("rust", "fn a() {}\n"));
+        memo.code_html("rust", "fn b() {}\n");
+        memo.store(&path).unwrap();
+
+        let memo = Memo::load(&path);
+        assert_eq!(memo.stored.len(), 2);
+        assert_eq!(memo.stored[&block_key("rust", "fn a() {}\n")], code_html("rust", "fn a() {}\n"));
+        // Only `a` is used this time: the file is written again without `b`.
+        assert_eq!(memo.code_html("rust", "fn a() {}\n"), code_html("rust", "fn a() {}\n"));
+        memo.store(&path).unwrap();
+        let memo = Memo::load(&path);
+        assert_eq!(memo.stored.keys().collect::<Vec<_>>(), [&block_key("rust", "fn a() {}\n")]);
+        // The same language and code, not the same code in another language.
+        assert_ne!(block_key("rust", "x"), block_key("rus", "tx"));
+    }
+
+    #[test]
+    fn a_memo_that_is_missing_altered_cut_short_or_of_another_version_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("highlight");
+        assert!(Memo::load(&path).stored.is_empty());
+        let memo = Memo::load(&path);
+        memo.code_html("rust", "let x = 1;\n");
+        memo.store(&path).unwrap();
+        let good = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(Memo::load(&path).stored.len(), 1);
+
+        let altered = good.replacen("hl-source", "hl-sourcf", 1);
+        assert_ne!(altered, good);
+        let other_version = good.replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1);
+        for bad in [altered.as_str(), &good[..good.len() - 3], other_version.as_str(), "", "\n\n", "garbage"] {
+            std::fs::write(&path, bad).unwrap();
+            assert!(Memo::load(&path).stored.is_empty(), "{bad:?}");
+        }
+
+        // The file of a build killed while writing it goes at the next load.
+        std::fs::write(partial(&path), &good[..10]).unwrap();
+        Memo::load(&path);
+        assert!(!partial(&path).exists());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 
 use super::embeds::{self, Call, Card, Def, Expander};
 use crate::diag::{Diagnostic, Location};
-use crate::highlight::{code_html, plain_html};
+use crate::highlight::code_html;
 use crate::parse::frontmatter::{TextAt, split_anchor};
 use crate::text::heading_id;
 
@@ -24,11 +24,10 @@ pub trait Resolve {
     /// How the file under content/ at `path`, shown by the article at
     /// `rel`, is published; `None` when there is no such file.
     fn asset(&self, rel: &str, path: &str) -> Option<AssetUse>;
-    /// Whether code blocks are highlighted. `check`, which writes nothing,
-    /// says no: highlighting never fails, so it would validate nothing, and
-    /// it is most of what rendering a technology desk's articles costs.
-    fn highlights(&self) -> bool {
-        true
+    /// The inner HTML of a code block in `lang`: highlighted, from a memo
+    /// of the last build's, or (`check`, which writes nothing) plain.
+    fn code_html(&self, lang: &str, code: &str) -> String {
+        code_html(lang, code)
     }
     /// The declaration of the embed `name`.
     fn embed(&self, _name: &str) -> Option<&Def> {
@@ -351,7 +350,7 @@ impl<'e> Writer<'_, 'e> {
                 _ => {}
             }
         }
-        let inner = if self.resolve.highlights() { code_html(&lang, &code) } else { plain_html(&code) };
+        let inner = self.resolve.code_html(&lang, &code);
         self.out.push(Event::Html(code_block(&lang, &inner).into()));
     }
 
@@ -846,8 +845,8 @@ mod tests {
     fn plain_code_keeps_the_block_and_leaves_out_the_spans() {
         struct Plain;
         impl Resolve for Plain {
-            fn highlights(&self) -> bool {
-                false
+            fn code_html(&self, _lang: &str, code: &str) -> String {
+                crate::highlight::plain_html(code)
             }
             fn article_url(&self, path: &str) -> Option<&str> {
                 Site.article_url(path)

@@ -229,8 +229,8 @@ struct Recorder<'a> {
 }
 
 impl Resolve for Recorder<'_> {
-    fn highlights(&self) -> bool {
-        self.index.highlights()
+    fn code_html(&self, lang: &str, code: &str) -> String {
+        self.index.code_html(lang, code)
     }
 
     fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
@@ -426,8 +426,10 @@ pub(crate) struct Index<'a> {
     assets: FxHashMap<&'a str, &'a std::path::Path>,
     sizes: &'a ImageSizes,
     embeds: &'a embeds::Embeds,
-    /// Whether code blocks are highlighted (see [`Resolve::highlights`]).
+    /// Whether code blocks are highlighted (see [`Resolve::code_html`]).
     highlight: bool,
+    /// The highlighted blocks of the last build.
+    memo: Option<&'a crate::highlight::Memo>,
 }
 
 impl<'a> Index<'a> {
@@ -457,7 +459,13 @@ impl<'a> Index<'a> {
             by_rel.insert(head.rel.as_str(), head);
         }
         let assets = assets.map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
-        Index { config, heads: by_rel, assets, sizes, embeds, highlight: true }
+        Index { config, heads: by_rel, assets, sizes, embeds, highlight: true, memo: None }
+    }
+
+    /// Code blocks come from `memo` when it holds them.
+    pub fn remembering(mut self, memo: Option<&'a crate::highlight::Memo>) -> Self {
+        self.memo = memo;
+        self
     }
 
     /// Code blocks stay plain text (`check`).
@@ -484,8 +492,14 @@ impl<'a> Index<'a> {
 }
 
 impl Resolve for Index<'_> {
-    fn highlights(&self) -> bool {
-        self.highlight
+    fn code_html(&self, lang: &str, code: &str) -> String {
+        match (self.highlight, self.memo) {
+            // Highlighting never fails (an unknown language or a syntect
+            // error gives escaped text), so `check` validates no less.
+            (false, _) => crate::highlight::plain_html(code),
+            (true, Some(memo)) => memo.code_html(lang, code),
+            (true, None) => crate::highlight::code_html(lang, code),
+        }
     }
 
     fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {

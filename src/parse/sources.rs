@@ -204,6 +204,7 @@ impl Sources {
         config: &Config,
         embeds: &super::embeds::Embeds,
         selection: Selection,
+        memo: Option<&crate::highlight::Memo>,
         diags: &mut Vec<Diagnostic>,
     ) -> Articles {
         let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
@@ -221,6 +222,7 @@ impl Sources {
         let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
         let Chosen { published, withheld, unparsed, expired } = super::select(heads, selection, diags);
         let index = Index::new(config, self.assets.values(), &published, &self.sizes, embeds, diags);
+        let index = index.remembering(memo);
         let index = if self.plain_code { index.plain_code() } else { index };
         let outcomes: Vec<Outcome> =
             sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text)).collect();

@@ -324,3 +324,52 @@ fn symbolic_links_out_of_the_site_are_not_published() {
     assert!(output.stderr.contains("static/key is a symbolic link that leads outside the site"), "{}", output.stderr);
     assert!(!site.root().join("public").exists());
 }
+
+#[test]
+fn the_highlight_memo_restored_in_ci_gives_the_same_site_as_no_memo() {
+    let site = Site::new(&[]);
+    let code = |name: &str| format!("fn {name}() -> u32 {{\n    let total = 2 + 2;\n    total\n}}\n");
+    let article = |code: &str| {
+        format!(
+            "+++\ntitle = \"Code\"\n+++\nThe desk's snippet:\n\n```rust\n{code}```\n\n```json\n{{\"a\": [1, 2]}}\n```\n"
+        )
+    };
+    site.write("content/world/2025-03-06-code.md", &article(&code("first")));
+    let build = |out: &str| {
+        site.run(&["build", "--output", out]).success();
+    };
+    let memo = |out: &str| site.root().join(format!(".{out}.broadsheet-cache/highlight"));
+
+    build("plain");
+    assert!(memo("plain").is_file(), "the build keeps its highlighted code");
+    let expected = snapshot(&site.root().join("plain"));
+    let page = String::from_utf8(expected[std::path::Path::new("world/code/index.html")].clone()).unwrap();
+    assert!(page.contains("<span class=\"hl-storage hl-type hl-function hl-rust\">fn</span>"), "{page}");
+
+    // A fresh clone in CI with the cache restored: the same site.
+    std::fs::create_dir_all(memo("restored").parent().unwrap()).unwrap();
+    std::fs::copy(memo("plain"), memo("restored")).unwrap();
+    build("restored");
+    assert!(snapshot(&site.root().join("restored")) == expected, "a build from the memo differs");
+
+    // A memo altered, cut short or of no use is ignored, never trusted.
+    let good = std::fs::read_to_string(memo("plain")).unwrap();
+    for (n, bad) in
+        [good.replace("hl-rust", "hl-evil"), good[..good.len() / 2].to_string(), "{}".into()].into_iter().enumerate()
+    {
+        let out = format!("bad{n}");
+        std::fs::create_dir_all(memo(&out).parent().unwrap()).unwrap();
+        std::fs::write(memo(&out), bad).unwrap();
+        build(&out);
+        assert!(snapshot(&site.root().join(&out)) == expected, "a build from bad memo {n} differs");
+    }
+
+    // Edited code is highlighted again, not taken from the memo.
+    site.write("content/world/2025-03-06-code.md", &article(&code("second")));
+    build("restored");
+    std::fs::remove_dir_all(site.root().join(".plain.broadsheet-cache")).unwrap();
+    std::fs::remove_dir_all(site.root().join("plain")).unwrap();
+    build("plain");
+    let expected = snapshot(&site.root().join("plain"));
+    assert!(snapshot(&site.root().join("restored")) == expected, "an edit built from the memo differs");
+}
