@@ -217,12 +217,12 @@ impl Driver {
 
         let memo = self.cache_dir.as_ref().map(|dir| highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO)));
         let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), &mut diags);
-        if let (Some(memo), Some(dir)) = (memo, &self.cache_dir) {
+        if let Some(memo) = memo {
             // Stored now, whatever becomes of the build, so that its memory
             // is free before the pages are rendered: what it holds is right
             // for the code it names. A memo that cannot be written only
             // costs the next build time.
-            let _ = memo.store(&dir.join(HIGHLIGHT_MEMO));
+            let _ = memo.store();
         }
         timings.lap("parse");
 

@@ -125,20 +125,58 @@ fn highlighted(lang: &str, code: &str) -> Option<String> {
 /// Highlighted code kept between builds, in a file of the cache folder
 /// beside the output: syntect's parser is most of what rendering a
 /// technology desk's archive costs, and a rebuild highlights the same
-/// blocks again. A block is found by a hash of its language and code; the
-/// file is stamped with broadsheet's version (the syntaxes and the class
-/// names come with it) and a checksum of what follows, so a file that is
-/// missing, cut short, altered or from another version is ignored and made
-/// again, never trusted.
+/// blocks again. A block is found by a hash of its language and code. The
+/// file's first line is stamped with broadsheet's version (the syntaxes
+/// and the class names come with it), one JSON line `["key","html"]`
+/// follows for each block, and the last line holds the count of blocks
+/// and a checksum of the lines before it: a file that is missing, cut
+/// short, altered or from another version is ignored and made again,
+/// never trusted. What this build highlights is written to the next file
+/// as it is made, so a fresh build holds no second copy of its code.
 #[derive(Default)]
 pub struct Memo {
+    path: std::path::PathBuf,
     stored: std::collections::HashMap<u128, String>,
-    /// The blocks this build highlighted or took from `stored`: what the
-    /// next file keeps, so blocks no article shows any more drop out.
-    used: std::sync::Mutex<std::collections::BTreeMap<u128, Option<String>>>,
+    next: std::sync::Mutex<Next>,
 }
 
-/// The first line of a memo file, before its checksum.
+/// The next memo file, written beside the path while the build runs.
+#[derive(Default)]
+struct Next {
+    /// Opened on the first block the memo did not hold.
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    sum: xxhash_rust::xxh3::Xxh3Default,
+    /// The blocks asked for, and whether each was made now.
+    used: std::collections::HashMap<u128, bool>,
+    /// Writing failed: the next build highlights again.
+    failed: bool,
+}
+
+impl Next {
+    fn append(&mut self, path: &std::path::Path, key: u128, html: &str) {
+        if self.failed {
+            return;
+        }
+        let mut line = serde_json::to_string(&(format!("{key:032x}"), html)).expect("strings serialize");
+        line.push('\n');
+        let written = (|| {
+            if self.file.is_none() {
+                if let Some(folder) = path.parent() {
+                    std::fs::create_dir_all(folder)?;
+                }
+                let file = std::fs::File::create(partial(path))?;
+                let mut file = std::io::BufWriter::new(file);
+                std::io::Write::write_all(&mut file, format!("{MEMO_STAMP}\n").as_bytes())?;
+                self.file = Some(file);
+            }
+            std::io::Write::write_all(self.file.as_mut().expect("opened above"), line.as_bytes())
+        })();
+        self.sum.update(line.as_bytes());
+        self.failed = written.is_err();
+    }
+}
+
+/// The first line of a memo file.
 const MEMO_STAMP: &str = concat!("broadsheet ", env!("CARGO_PKG_VERSION"), " highlight memo");
 
 impl Memo {
@@ -148,59 +186,72 @@ impl Memo {
         // The file of a build killed while writing it.
         let _ = std::fs::remove_file(partial(path));
         let stored = std::fs::read_to_string(path).ok().and_then(|text| Memo::parse(&text)).unwrap_or_default();
-        Memo { stored, used: Default::default() }
+        Memo { path: path.to_path_buf(), stored, next: Default::default() }
     }
 
     fn parse(text: &str) -> Option<std::collections::HashMap<u128, String>> {
-        let (head, body) = text.split_once('\n')?;
-        let sum = head.strip_prefix(MEMO_STAMP)?.strip_prefix(' ')?;
-        if sum != format!("{:032x}", xxhash_rust::xxh3::xxh3_128(body.as_bytes())) {
+        let body = text.strip_prefix(MEMO_STAMP)?.strip_prefix('\n')?.strip_suffix('\n')?;
+        // The lines of the blocks, each with its newline, and the last line.
+        let (lines, last) = match body.rsplit_once('\n') {
+            Some((lines, last)) => (&body[..=lines.len()], last),
+            None => ("", body),
+        };
+        let (count, sum) = last.split_once(' ')?;
+        if sum != format!("{:032x}", xxhash_rust::xxh3::xxh3_128(lines.as_bytes())) {
             return None;
         }
-        let entries: Vec<(String, String)> = serde_json::from_str(body).ok()?;
-        entries.into_iter().map(|(key, html)| Some((u128::from_str_radix(&key, 16).ok()?, html))).collect()
+        let stored: Option<std::collections::HashMap<u128, String>> = lines
+            .lines()
+            .map(|line| {
+                let (key, html): (String, String) = serde_json::from_str(line).ok()?;
+                Some((u128::from_str_radix(&key, 16).ok()?, html))
+            })
+            .collect();
+        stored.filter(|stored| count.parse() == Ok(stored.len()))
     }
 
     /// What [`code_html`] gives, from the memo when it holds the block.
     pub fn code_html(&self, lang: &str, code: &str) -> String {
         let key = block_key(lang, code);
         if let Some(html) = self.stored.get(&key) {
-            self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key, None);
+            self.next.lock().unwrap_or_else(|e| e.into_inner()).used.entry(key).or_insert(false);
             return html.clone();
         }
         let html = code_html(lang, code);
-        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Some(html.clone()));
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        if next.used.insert(key, true).is_none() {
+            next.append(&self.path, key, &html);
+        }
         html
     }
 
-    /// Writes the blocks this build used to `path`, whole or not at all
-    /// (a temporary file renamed over it); a file that already holds just
-    /// those blocks is left as it is.
-    pub fn store(self, path: &std::path::Path) -> std::io::Result<()> {
-        let Memo { stored, used } = self;
-        let used = used.into_inner().unwrap_or_else(|e| e.into_inner());
-        // Every block used came from the file, and the file holds no other.
-        if used.len() == stored.len() && used.values().all(Option::is_none) {
+    /// Finishes the next file with the blocks taken from this one, and puts
+    /// it in place, whole or not at all; when the build used just the blocks
+    /// this file holds, the file stays as it is.
+    pub fn store(self) -> std::io::Result<()> {
+        let Memo { path, stored, next } = self;
+        let mut next = next.into_inner().unwrap_or_else(|e| e.into_inner());
+        if next.used.len() == stored.len() && next.used.values().all(|made| !made) {
             return Ok(());
         }
-        let entries: Vec<(String, &str)> = used
-            .iter()
-            .filter_map(|(key, made)| {
-                let html = made.as_deref().or_else(|| stored.get(key).map(String::as_str))?;
-                Some((format!("{key:032x}"), html))
-            })
-            .collect();
-        let body = serde_json::to_string(&entries).map_err(std::io::Error::other)?;
-        let sum = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
-        let temporary = partial(path);
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder)?;
+        let mut kept: Vec<(&u128, &String)> =
+            stored.iter().filter(|(key, _)| next.used.get(key) == Some(&false)).collect();
+        kept.sort_by_key(|(key, _)| **key);
+        for (key, html) in kept {
+            next.append(&path, *key, html);
         }
-        let mut file = std::fs::File::create(&temporary)?;
-        std::io::Write::write_all(&mut file, format!("{MEMO_STAMP} {sum:032x}\n").as_bytes())?;
-        std::io::Write::write_all(&mut file, body.as_bytes())?;
-        drop(file);
-        std::fs::rename(&temporary, path)
+        if next.failed {
+            let _ = std::fs::remove_file(partial(&path));
+            return Err(std::io::Error::other("the highlight memo could not be written"));
+        }
+        let trailer = format!("{} {:032x}\n", next.used.len(), next.sum.digest128());
+        let Some(mut file) = next.file.take() else {
+            // No block at all: nothing to keep.
+            return std::fs::remove_file(&path).or(Ok(()));
+        };
+        std::io::Write::write_all(&mut file, trailer.as_bytes())?;
+        file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        std::fs::rename(partial(&path), &path)
     }
 }
 
@@ -260,14 +311,14 @@ mod tests {
         let memo = Memo::load(&path);
         assert_eq!(memo.code_html("rust", "fn a() {}\n"), code_html("rust", "fn a() {}\n"));
         memo.code_html("rust", "fn b() {}\n");
-        memo.store(&path).unwrap();
+        memo.store().unwrap();
 
         let memo = Memo::load(&path);
         assert_eq!(memo.stored.len(), 2);
         assert_eq!(memo.stored[&block_key("rust", "fn a() {}\n")], code_html("rust", "fn a() {}\n"));
         // Only `a` is used this time: the file is written again without `b`.
         assert_eq!(memo.code_html("rust", "fn a() {}\n"), code_html("rust", "fn a() {}\n"));
-        memo.store(&path).unwrap();
+        memo.store().unwrap();
         let memo = Memo::load(&path);
         assert_eq!(memo.stored.keys().collect::<Vec<_>>(), [&block_key("rust", "fn a() {}\n")]);
         // The same language and code, not the same code in another language.
@@ -281,7 +332,7 @@ mod tests {
         assert!(Memo::load(&path).stored.is_empty());
         let memo = Memo::load(&path);
         memo.code_html("rust", "let x = 1;\n");
-        memo.store(&path).unwrap();
+        memo.store().unwrap();
         let good = std::fs::read_to_string(&path).unwrap();
         assert_eq!(Memo::load(&path).stored.len(), 1);
 
