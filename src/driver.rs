@@ -67,10 +67,10 @@ pub struct Report {
     pub timings: Vec<crate::timings::Phase>,
 }
 
-/// How far ahead `check` looks for articles about to expire.
 /// The file of the cache folder that keeps highlighted code between builds.
 const HIGHLIGHT_MEMO: &str = "highlight";
 
+/// How far ahead `check` looks for articles about to expire.
 pub const EXPIRING: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 
 /// Builds one site, once or again and again.
@@ -169,7 +169,7 @@ impl Driver {
     }
 
     /// Leaves code blocks unhighlighted: for `check`, which writes nothing
-    /// (see [`crate::parse::markdown::Resolve::highlights`]).
+    /// (see [`crate::highlight::Code::Plain`]).
     pub fn plain_code(mut self) -> Driver {
         self.cache.sources.plain_code = true;
         self

@@ -54,6 +54,28 @@ pub fn code_html(lang: &str, code: &str) -> String {
     highlighted(lang, code).unwrap_or_else(|| plain_html(code))
 }
 
+/// How a build makes the HTML of its code blocks.
+#[derive(Clone, Copy)]
+pub enum Code<'a> {
+    Highlighted,
+    /// Highlighted, or taken from the last build's [`Memo`].
+    Remembered(&'a Memo),
+    /// Escaped text (`check`, which writes nothing: highlighting never
+    /// fails, so leaving it out validates no less).
+    Plain,
+}
+
+impl Code<'_> {
+    /// The inner HTML of a `<code>` block in `lang`.
+    pub fn html(self, lang: &str, code: &str) -> String {
+        match self {
+            Code::Highlighted => code_html(lang, code),
+            Code::Remembered(memo) => memo.code_html(lang, code),
+            Code::Plain => plain_html(code),
+        }
+    }
+}
+
 /// The inner HTML of a `<code>` block, not highlighted: escaped text.
 pub fn plain_html(code: &str) -> String {
     let mut out = String::with_capacity(code.len() + 16);

@@ -426,10 +426,8 @@ pub(crate) struct Index<'a> {
     assets: FxHashMap<&'a str, &'a std::path::Path>,
     sizes: &'a ImageSizes,
     embeds: &'a embeds::Embeds,
-    /// Whether code blocks are highlighted (see [`Resolve::code_html`]).
-    highlight: bool,
-    /// The highlighted blocks of the last build.
-    memo: Option<&'a crate::highlight::Memo>,
+    /// How code blocks are made (see [`Resolve::code_html`]).
+    code: crate::highlight::Code<'a>,
 }
 
 impl<'a> Index<'a> {
@@ -459,18 +457,12 @@ impl<'a> Index<'a> {
             by_rel.insert(head.rel.as_str(), head);
         }
         let assets = assets.map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
-        Index { config, heads: by_rel, assets, sizes, embeds, highlight: true, memo: None }
+        Index { config, heads: by_rel, assets, sizes, embeds, code: crate::highlight::Code::Highlighted }
     }
 
-    /// Code blocks come from `memo` when it holds them.
-    pub fn remembering(mut self, memo: Option<&'a crate::highlight::Memo>) -> Self {
-        self.memo = memo;
-        self
-    }
-
-    /// Code blocks stay plain text (`check`).
-    pub fn plain_code(mut self) -> Self {
-        self.highlight = false;
+    /// Code blocks are made as `code` says.
+    pub fn coding(mut self, code: crate::highlight::Code<'a>) -> Self {
+        self.code = code;
         self
     }
 
@@ -493,13 +485,7 @@ impl<'a> Index<'a> {
 
 impl Resolve for Index<'_> {
     fn code_html(&self, lang: &str, code: &str) -> String {
-        match (self.highlight, self.memo) {
-            // Highlighting never fails (an unknown language or a syntect
-            // error gives escaped text), so `check` validates no less.
-            (false, _) => crate::highlight::plain_html(code),
-            (true, Some(memo)) => memo.code_html(lang, code),
-            (true, None) => crate::highlight::code_html(lang, code),
-        }
+        self.code.html(lang, code)
     }
 
     fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {

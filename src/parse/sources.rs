@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use super::{Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
+use crate::highlight::{Code, Memo};
 use crate::load::{self, Asset};
 
 /// content/ as last read.
@@ -204,7 +205,7 @@ impl Sources {
         config: &Config,
         embeds: &super::embeds::Embeds,
         selection: Selection,
-        memo: Option<&crate::highlight::Memo>,
+        memo: Option<&Memo>,
         diags: &mut Vec<Diagnostic>,
     ) -> Articles {
         let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
@@ -222,8 +223,12 @@ impl Sources {
         let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
         let Chosen { published, withheld, unparsed, expired } = super::select(heads, selection, diags);
         let index = Index::new(config, self.assets.values(), &published, &self.sizes, embeds, diags);
-        let index = index.remembering(memo);
-        let index = if self.plain_code { index.plain_code() } else { index };
+        let code = match (self.plain_code, memo) {
+            (true, _) => Code::Plain,
+            (false, Some(memo)) => Code::Remembered(memo),
+            (false, None) => Code::Highlighted,
+        };
+        let index = index.coding(code);
         let outcomes: Vec<Outcome> =
             sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text)).collect();
         drop(index);
