@@ -34,7 +34,7 @@ use crate::highlight;
 use crate::load::theme::{self, StaticFile, Theme};
 use crate::outputs;
 use crate::parse::embeds::Embeds;
-use crate::parse::{Selection, Sources};
+use crate::parse::{Bodies, Selection, Sources};
 use crate::plan::site::Placed;
 use crate::plan::{self, Plan};
 use crate::render::{Pages, Renderer, Summaries, Views, views};
@@ -215,15 +215,19 @@ impl Driver {
         diags.append(&mut theme_diags);
         timings.lap("load");
 
-        let memo = self.cache_dir.as_ref().map(|dir| highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO)));
+        let mut memo = self.cache_dir.as_ref().map(|dir| highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO)));
         let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), &mut diags);
-        if let Some(memo) = memo {
+        let replays = cache.sources.replays();
+        if !replays && let Some(memo) = memo.take() {
             // Stored now, whatever becomes of the build, so that its memory
             // is free before the pages are rendered: what it holds is right
             // for the code it names. A memo that cannot be written only
-            // costs the next build time.
+            // costs the next build time. (A build that renders its bodies
+            // again highlights their code then: it stores the memo after.)
             let _ = memo.store();
         }
+        let code = memo.as_ref().map_or(highlight::Code::Highlighted, highlight::Code::Remembered);
+        let bodies = Bodies::new(&config, &embeds, code);
         timings.lap("parse");
 
         let graph = cache.linker.link(&articles, &mut diags);
@@ -245,7 +249,7 @@ impl Driver {
         diags.extend(problems);
         diag::sort(&mut diags);
         let categories = views::categories(&config);
-        let views = Views::new(&site, &categories, &mut cache.summaries);
+        let views = Views::new(&site, &categories, &bodies, &mut cache.summaries);
         if cache.renderer.is_none() {
             cache.renderer = Some(renderer(&theme, &config, &categories)?);
         }
@@ -264,6 +268,11 @@ impl Driver {
             cache.renderer = None;
         }
         written?;
+        drop(views);
+        drop(bodies);
+        if let Some(memo) = memo {
+            let _ = memo.store();
+        }
         timings.lap("render+write pages");
 
         let files = plan.pages.len() + generated.files.len() + generated.copies.len() + plan.copies.len();

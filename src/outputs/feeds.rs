@@ -3,7 +3,9 @@
 
 use super::Xml;
 use crate::config::Config;
+use crate::diag::Diagnostic;
 use crate::parse::Article;
+use crate::parse::replay::Html;
 use crate::render::Views;
 use crate::render::views::{CategoryView, Summary};
 
@@ -18,11 +20,19 @@ pub fn items<'a>(views: &'a Views, indices: &[usize]) -> Vec<Item<'a>> {
     indices.iter().map(|&i| Item { article: &views.site.articles[i], summary: views.summary(i) }).collect()
 }
 
-/// An RSS 2.0 feed of `items`; `category` narrows the channel to one.
+/// The body HTML of each of `items`, in parallel (bodies may be rendered
+/// again for them: see [`crate::parse::replay`]).
+pub fn bodies<'a>(views: &Views, items: &[Item<'a>]) -> Result<Vec<Html<'a>>, Diagnostic> {
+    use rayon::prelude::*;
+    items.par_iter().map(|item| views.bodies.for_feed(item.article)).collect()
+}
+
+/// An RSS 2.0 feed of `items`, whose bodies are `bodies`; `category` narrows the channel to one.
 pub fn rss(
     config: &Config,
     categories: &[CategoryView],
     items: &[Item],
+    bodies: &[Html],
     self_url: &str,
     category: Option<usize>,
 ) -> Vec<u8> {
@@ -59,15 +69,15 @@ pub fn rss(
                 // gives the same feed.
                 xml.text("lastBuildDate", &[], &rfc2822(latest_change(items.iter().map(|i| i.article))));
             }
-            for item in items {
-                rss_item(xml, item);
+            for (item, body) in items.iter().zip(bodies) {
+                rss_item(xml, item, body);
             }
         });
     });
     xml.finish()
 }
 
-fn rss_item(xml: &mut Xml, item: &Item) {
+fn rss_item(xml: &mut Xml, item: &Item, body: &Html) {
     let Item { summary, article } = item;
     xml.element("item", &[], |xml| {
         xml.text("title", &[], summary.title);
@@ -87,7 +97,7 @@ fn rss_item(xml: &mut Xml, item: &Item) {
         if let Some(image) = &summary.image {
             xml.empty("enclosure", &[("url", image.src), ("length", "0"), ("type", media_type(image.src))]);
         }
-        xml.text("content:encoded", &[], article.body.feed_html());
+        xml.text("content:encoded", &[], body.feed());
     });
 }
 
@@ -131,7 +141,7 @@ pub fn corrections(config: &Config, notices: &[(&Item, usize)]) -> Vec<u8> {
 }
 
 /// The Atom 1.0 feed of the site's newest articles.
-pub fn atom(config: &Config, items: &[Item]) -> Vec<u8> {
+pub fn atom(config: &Config, items: &[Item], bodies: &[Html]) -> Vec<u8> {
     let mut xml = Xml::new();
     xml.element("feed", &[("xmlns", "http://www.w3.org/2005/Atom"), ("xml:lang", &config.language)], |xml| {
         xml.text("id", &[], &config.url("/"));
@@ -148,14 +158,14 @@ pub fn atom(config: &Config, items: &[Item]) -> Vec<u8> {
             rfc3339(latest_change(items.iter().map(|i| i.article)))
         };
         xml.text("updated", &[], &updated);
-        for item in items {
-            atom_entry(xml, config, item);
+        for (item, body) in items.iter().zip(bodies) {
+            atom_entry(xml, config, item, body);
         }
     });
     xml.finish()
 }
 
-fn atom_entry(xml: &mut Xml, config: &Config, item: &Item) {
+fn atom_entry(xml: &mut Xml, config: &Config, item: &Item, body: &Html) {
     let Item { summary, article } = item;
     xml.element("entry", &[], |xml| {
         xml.text("id", &[], summary.url);
@@ -180,7 +190,7 @@ fn atom_entry(xml: &mut Xml, config: &Config, item: &Item) {
         if let Some(description) = summary.description {
             xml.text("summary", &[], description);
         }
-        xml.text("content", &[("type", "html")], article.body.feed_html());
+        xml.text("content", &[("type", "html")], body.feed());
     });
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::feeds::Item;
 use crate::config::Config;
 use crate::parse::frontmatter::rfc3339;
+use crate::parse::replay::Html;
 use crate::render::views::CategoryView;
 
 #[derive(Serialize)]
@@ -48,6 +49,7 @@ pub fn feed(
     config: &Config,
     categories: &[CategoryView],
     items: &[Item],
+    bodies: &[Html],
     feed_url: &str,
     category: Option<usize>,
 ) -> Vec<u8> {
@@ -61,11 +63,12 @@ pub fn feed(
     };
     let items = items
         .iter()
-        .map(|Item { article, summary }| FeedItem {
+        .zip(bodies)
+        .map(|(Item { article, summary }, body)| FeedItem {
             id: summary.url,
             url: summary.url,
             title: summary.title,
-            content_html: article.body.feed_html(),
+            content_html: body.feed(),
             summary: summary.description,
             image: summary.image.as_ref().map(|i| i.src),
             date_published: &summary.date.iso,

@@ -41,17 +41,22 @@ impl Kept {
     }
 
     /// The files of `group` as kept when their key is `key`, else made.
-    fn get_or(&mut self, group: &str, key: Key, make: impl FnOnce() -> Vec<File>) -> Vec<File> {
+    fn get_or(
+        &mut self,
+        group: &str,
+        key: Key,
+        make: impl FnOnce() -> Result<Vec<File>, Diagnostic>,
+    ) -> Result<Vec<File>, Diagnostic> {
         if let Some((old, files)) = self.groups.get(group)
             && *old == key
         {
-            return files.clone();
+            return Ok(files.clone());
         }
-        let files = make();
+        let files = make()?;
         if self.keep {
             self.groups.insert(group.to_string(), (key, files.clone()));
         }
-        files
+        Ok(files)
     }
 }
 
@@ -102,29 +107,34 @@ pub fn make(
                 kept.get_or(name, key, || {
                     let self_url = config.url(&format!("/{name}"));
                     let items = feeds::items(views, shown);
+                    let bodies = feeds::bodies(views, &items)?;
                     let text = match output {
-                        Generated::Rss(_) => feeds::rss(config, views.categories, &items, &self_url, category),
-                        _ => json_feed::feed(config, views.categories, &items, &self_url, category),
+                        Generated::Rss(_) => feeds::rss(config, views.categories, &items, &bodies, &self_url, category),
+                        _ => json_feed::feed(config, views.categories, &items, &bodies, &self_url, category),
                     };
-                    vec![file(name, text)]
-                })
+                    Ok(vec![file(name, text)])
+                })?
             }
             Generated::Atom => {
                 let shown = &site.lists.newest[..site.lists.newest.len().min(limit)];
                 let key = key::of(name, &versions(views, shown));
-                kept.get_or(name, key, || vec![file(name, feeds::atom(config, &feeds::items(views, shown)))])
+                kept.get_or(name, key, || {
+                    let items = feeds::items(views, shown);
+                    let bodies = feeds::bodies(views, &items)?;
+                    Ok(vec![file(name, feeds::atom(config, &items, &bodies))])
+                })?
             }
             Generated::Sitemap => {
                 let entries = sitemaps::entries(site, &plan.pages);
                 let key = key::of(name, &sitemaps::keyed(&entries));
-                kept.get_or(name, key, || sitemaps::sitemaps(config, &entries))
+                kept.get_or(name, key, || Ok(sitemaps::sitemaps(config, &entries)))?
             }
             // Made with the sitemap.
             Generated::SitemapPart(_) => continue,
             Generated::NewsSitemap => {
                 let recent = sitemaps::recent(site, now);
                 let key = key::of(name, &versions(views, &recent));
-                kept.get_or(name, key, || vec![file(name, sitemaps::news(config, &feeds::items(views, &recent)))])
+                kept.get_or(name, key, || Ok(vec![file(name, sitemaps::news(config, &feeds::items(views, &recent)))]))?
             }
             Generated::CorrectionsFeed => {
                 let shown = &site.lists.corrections[..site.lists.corrections.len().min(limit)];
@@ -133,18 +143,18 @@ pub fn make(
                 kept.get_or(name, key, || {
                     let items = feeds::items(views, &articles);
                     let notices: Vec<_> = items.iter().zip(shown).map(|(item, &(_, j))| (item, j)).collect();
-                    vec![file(name, feeds::corrections(config, &notices))]
-                })
+                    Ok(vec![file(name, feeds::corrections(config, &notices))])
+                })?
             }
             Generated::Redirect(i, _) => {
                 let key = key::of(name, &views.site.articles[i].version);
-                kept.get_or(name, key, || vec![file(name, redirects::page(config, &site.articles[i]))])
+                kept.get_or(name, key, || Ok(vec![file(name, redirects::page(config, &site.articles[i]))]))?
             }
             Generated::Redirects => vec![file(name, redirects::file(site.articles.iter().map(|a| &**a)))],
             Generated::Search => match search_mode {
                 Search::Skip => continue,
                 Search::Build { cache } => {
-                    let records = search::records(views);
+                    let records = search::records(views)?;
                     match search::index(&records, &config.language, cache.as_deref())? {
                         search::Index::Made(files) => files,
                         search::Index::Cached(files) => {

@@ -34,22 +34,23 @@ pub struct Record {
 }
 
 /// One record per article, in the site's order.
-pub fn records(views: &Views) -> Vec<Record> {
+pub fn records(views: &Views) -> Result<Vec<Record>, Diagnostic> {
     use rayon::prelude::*;
     (0..views.site.articles.len()).into_par_iter().map(|i| record(views, i)).collect()
 }
 
-fn record(views: &Views, i: usize) -> Record {
+fn record(views: &Views, i: usize) -> Result<Record, Diagnostic> {
     let article = &views.site.articles[i];
     let summary = views.summary(i);
-    let mut content = String::with_capacity(article.body.html.len());
+    let body = views.bodies.html(article)?;
+    let mut content = String::with_capacity(body.page.len());
     content.push_str(summary.title);
     content.push_str(". ");
     if let Some(dek) = summary.description {
         content.push_str(dek);
         content.push(' ');
     }
-    content.push_str(&plain(&article.body.html));
+    content.push_str(&plain(&body.page));
     let mut meta = BTreeMap::new();
     meta.insert("title".to_string(), summary.title.to_string());
     meta.insert("kicker".to_string(), summary.category.name.clone());
@@ -68,7 +69,7 @@ fn record(views: &Views, i: usize) -> Record {
     }
     let mut sort = BTreeMap::new();
     sort.insert("date".to_string(), summary.date.iso.clone());
-    Record { url: url_path(summary.url).to_string(), content, meta, filters, sort }
+    Ok(Record { url: url_path(summary.url).to_string(), content, meta, filters, sort })
 }
 
 /// The path of a URL of the site (`https://x.test/news/a/` → `/news/a/`):

@@ -7,8 +7,10 @@ pub mod embeds;
 pub mod frontmatter;
 pub mod markdown;
 pub mod notices;
+pub mod replay;
 mod sources;
 
+pub use replay::{Bodies, Replay};
 pub use sources::Sources;
 
 use std::collections::HashMap;
@@ -47,7 +49,12 @@ pub struct Article {
     /// Site path from the permalink: `/international/naval/`.
     pub path: String,
     pub url: String,
+    /// Its `html` (and `feed_html`) are empty when `replay` is set: read
+    /// them through [`Bodies`].
     pub body: Body,
+    /// How to render the body again, for a build that did not keep its
+    /// HTML (see [`replay`]).
+    pub replay: Option<Replay>,
     /// Newest first, each with its anchor.
     pub corrections: Vec<notices::Rendered>,
     pub updates: Vec<notices::Rendered>,
@@ -275,12 +282,12 @@ impl Resolve for Recorder<'_> {
 
 /// Renders the body of a parsed article (`text` is its file's) and resolves
 /// its featured image.
-pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
+pub(crate) fn finish(index: &Index, text: &str, head: &Head, output: markdown::Output) -> Finished {
     let rel = &head.rel;
     let recorder = Recorder { index, lookups: Default::default() };
     let origin = Origin::body(rel, text, head.body_offset);
     let mut diags = Vec::new();
-    let mut body = markdown::render(&origin, &recorder, &mut diags);
+    let mut body = markdown::render_as(output, &origin, &recorder, &mut diags);
     let mut taken: std::collections::HashSet<String> = body.toc.iter().map(|h| h.id.clone()).collect();
     let front = &head.front;
     let (correction, update) = (notices::Kind::Correction, notices::Kind::Update);
@@ -339,6 +346,7 @@ pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
         corrections,
         updates,
         assets,
+        replay: None,
         version,
     };
     Finished { article, diags, lookups: recorder.lookups.into_inner() }
@@ -410,6 +418,15 @@ fn variants(output: &str, size: Option<(u32, u32)>, widths: &[u32]) -> Vec<(u32,
         return Vec::new();
     }
     widths.iter().filter(|&&w| w < width).map(|&w| (w, format!("{stem}-{w}.webp"))).collect()
+}
+
+/// The site path `url` names when it points into this site (see
+/// [`Resolve::site_path`]).
+fn site_path<'u>(config: &Config, url: &'u str) -> Option<&'u str> {
+    let path = url.strip_prefix(config.base_url.as_str()).filter(|p| p.is_empty() || p.starts_with('/'));
+    let path = path.or(Some(url))?;
+    let path = if path.is_empty() { "/" } else { path };
+    (path.starts_with('/') && !path.starts_with("//")).then_some(path)
 }
 
 /// Image sizes by content path, measured once per file (and, in `serve`,
@@ -489,10 +506,7 @@ impl Resolve for Index<'_> {
     }
 
     fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
-        let path = url.strip_prefix(self.config.base_url.as_str()).filter(|p| p.is_empty() || p.starts_with('/'));
-        let path = path.or(Some(url))?;
-        let path = if path.is_empty() { "/" } else { path };
-        (path.starts_with('/') && !path.starts_with("//")).then_some(path)
+        site_path(self.config, url)
     }
 
     fn article_url(&self, path: &str) -> Option<&str> {

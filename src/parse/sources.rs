@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection};
+use super::markdown::Output;
+use super::{Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Replay, Selection};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::highlight::{Code, Memo};
@@ -223,14 +224,15 @@ impl Sources {
         let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
         let Chosen { published, withheld, unparsed, expired } = super::select(heads, selection, diags);
         let index = Index::new(config, self.assets.values(), &published, &self.sizes, embeds, diags);
-        let code = match (self.plain_code, memo) {
+        let replays = self.replays();
+        let code = match (self.plain_code || replays, memo) {
             (true, _) => Code::Plain,
             (false, Some(memo)) => Code::Remembered(memo),
             (false, None) => Code::Highlighted,
         };
         let index = index.coding(code);
         let outcomes: Vec<Outcome> =
-            sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text)).collect();
+            sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text, replays)).collect();
         drop(index);
         let mut articles = Articles { published: Vec::new(), withheld, unparsed, expired };
         for (source, outcome) in self.articles.values_mut().zip(outcomes) {
@@ -253,6 +255,14 @@ impl Sources {
         }
         articles
     }
+
+    /// Whether the bodies are rendered again when their pages are written
+    /// (see [`super::replay`]): in a build, which keeps nothing for a next
+    /// one; not in `serve`, which keeps them, nor in `check`, whose plain
+    /// code is final.
+    pub fn replays(&self) -> bool {
+        !self.keep && !self.plain_code
+    }
 }
 
 impl Source {
@@ -273,7 +283,7 @@ impl Source {
 
     /// The body rendered, unless the article is not published or its last
     /// rendering still holds.
-    fn render(&self, index: &Index, text: Option<String>) -> Outcome {
+    fn render(&self, index: &Index, text: Option<String>, replay: bool) -> Outcome {
         let Some(Ok(head)) = &self.head else { return Outcome::Withheld };
         if !index.publishes(&self.rel) {
             return Outcome::Withheld;
@@ -296,7 +306,15 @@ impl Source {
                 Err(problem) => return Outcome::Failed(problem),
             },
         };
-        let finished = super::finish(index, &text, head);
+        let output = if replay { Output::Outline } else { Output::Html };
+        let mut finished = super::finish(index, &text, head, output);
+        if replay {
+            // Its HTML is made when its page is written: not held until
+            // then, nor its text.
+            let article = &mut finished.article;
+            let lookups = std::mem::take(&mut finished.lookups);
+            article.replay = Some(Replay { abs: self.abs.clone(), hash: self.hash, offset: head.body_offset, lookups });
+        }
         Outcome::Rendered(Done {
             article: Arc::new(finished.article),
             diags: finished.diags,
@@ -316,7 +334,7 @@ enum Outcome {
     Failed(Diagnostic),
 }
 
-fn changed_meanwhile(rel: &str) -> Diagnostic {
+pub(super) fn changed_meanwhile(rel: &str) -> Diagnostic {
     Diagnostic::error("the file changed while the site was being built")
         .at(Location::file(&format!("content/{rel}")))
         .hint("save again, or wait for the next rebuild")

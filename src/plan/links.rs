@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::{Page, Plan, Site};
 use crate::diag::{Diagnostic, Location};
 use crate::load::theme::{StaticFile, Theme};
-use crate::text::did_you_mean;
+use crate::text::{did_you_mean, literal_ids};
 
 /// Every broken link and image of the site, each at the line that makes it.
 pub fn check(site: &Site, plan: &Plan, theme: &Theme, root: &std::path::Path) -> Vec<Diagnostic> {
@@ -137,7 +137,7 @@ impl<'a> Targets<'a> {
         if let Some(&i) = self.articles.get(file) {
             let article = &self.site.articles[i];
             ids.extend(article.anchors().map(str::to_string));
-            ids.extend(literal_ids(&article.body.html));
+            ids.extend(article.body.ids.iter().cloned());
         }
         ids
     }
@@ -202,21 +202,6 @@ fn site_path(value: &str, base_url: &str, template: bool) -> Option<String> {
     };
     let path = if path.is_empty() { "/".to_string() } else { path };
     (path.starts_with('/') && !path.starts_with("//")).then_some(path)
-}
-
-/// The literal `id="…"` values of HTML or a template.
-fn literal_ids(text: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    for (at, _) in text.match_indices(" id=\"") {
-        let rest = &text[at + 5..];
-        if let Some(end) = rest.find('"') {
-            let id = &rest[..end];
-            if !id.contains("{{") && !id.contains("{%") {
-                ids.push(id.to_string());
-            }
-        }
-    }
-    ids
 }
 
 /// The link-rot guard: each site path of the last output's sitemap

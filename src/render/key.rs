@@ -60,6 +60,10 @@ impl<T> Of<T> {
     pub fn article(version: u64, value: T) -> Of<T> {
         Of { version, value }
     }
+
+    pub fn value(&self) -> &T {
+        &self.value
+    }
 }
 
 impl<T: Serialize> Serialize for Of<T> {

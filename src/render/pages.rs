@@ -18,7 +18,7 @@ use super::views::{self, CategoryView, Summary};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Error, Failed};
 use crate::graph::Reference;
-use crate::parse::Article;
+use crate::parse::{Article, Bodies, replay::Html};
 use crate::plan::Plan;
 use crate::plan::site::{Kind, Level, Page, Period, Site, Taxon, corrections_path, index_path};
 
@@ -26,6 +26,8 @@ use crate::plan::site::{Kind, Level, Page, Period, Site, Taxon, corrections_path
 pub struct Views<'a> {
     pub site: &'a Site<'a>,
     pub categories: &'a [CategoryView],
+    /// The articles' body HTML.
+    pub bodies: &'a Bodies<'a>,
     /// Made when first asked for: `serve` keeps the values of unchanged
     /// articles and needs few summaries.
     summaries: Vec<OnceLock<Summary<'a>>>,
@@ -53,7 +55,12 @@ impl Summaries {
 }
 
 impl<'a> Views<'a> {
-    pub fn new(site: &'a Site<'a>, categories: &'a [CategoryView], kept: &mut Summaries) -> Views<'a> {
+    pub fn new(
+        site: &'a Site<'a>,
+        categories: &'a [CategoryView],
+        bodies: &'a Bodies<'a>,
+        kept: &mut Summaries,
+    ) -> Views<'a> {
         let (config, articles) = (site.config, site.articles);
         let summaries: Vec<OnceLock<Summary>> = articles.iter().map(|_| OnceLock::new()).collect();
         let values: Vec<tera::Value> = articles
@@ -70,7 +77,7 @@ impl<'a> Views<'a> {
         if kept.keep {
             kept.values = versions.iter().copied().zip(values.iter().cloned()).collect();
         }
-        Views { site, categories, summaries, values, versions }
+        Views { site, categories, bodies, summaries, values, versions }
     }
 
     pub fn config(&self) -> &'a Config {
@@ -158,6 +165,8 @@ impl<'a> Views<'a> {
                 article.version,
                 ArticleOwn {
                     article,
+                    bodies: self.bodies,
+                    body: std::cell::OnceCell::new(),
                     json_ld: Box::new(move || views::json_ld(self.config(), self.summary(i), article)),
                 },
             ),
@@ -381,6 +390,11 @@ impl Context<'_> {
     }
 
     pub fn render(&self, renderer: &Renderer) -> Result<String, Diagnostic> {
+        if let Context::Article(context) = self {
+            // Its body first, so that a file that cannot be rendered again
+            // is reported as itself, not as a template's error.
+            context.article.own.value().body()?;
+        }
         renderer.render(self.template(), self)
     }
 }
@@ -437,15 +451,29 @@ struct ArticleView<'a> {
 /// only when serialized for the template, never for a key.
 struct ArticleOwn<'a> {
     article: &'a Article,
+    bodies: &'a Bodies<'a>,
+    /// The body's HTML, made when the page is rendered.
+    body: std::cell::OnceCell<Html<'a>>,
     /// The JSON-LD, made from the article's summary.
     json_ld: Box<dyn Fn() -> String + 'a>,
+}
+
+impl<'a> ArticleOwn<'a> {
+    fn body(&self) -> Result<&Html<'a>, Diagnostic> {
+        if let Some(html) = self.body.get() {
+            return Ok(html);
+        }
+        let html = self.bodies.html(self.article)?;
+        Ok(self.body.get_or_init(|| html))
+    }
 }
 
 impl Serialize for ArticleOwn<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let article = self.article;
+        let body = self.body().map_err(|problem| serde::ser::Error::custom(problem.message))?;
         let mut map = serializer.serialize_map(Some(7))?;
-        map.serialize_entry("body", &article.body.html)?;
+        map.serialize_entry("body", &*body.page)?;
         map.serialize_entry("toc", &article.body.toc)?;
         map.serialize_entry("corrections", &views::notices(&article.corrections))?;
         map.serialize_entry("updates", &views::notices(&article.updates))?;
