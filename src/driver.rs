@@ -34,7 +34,7 @@ use crate::highlight;
 use crate::load::theme::{self, StaticFile, Theme};
 use crate::outputs;
 use crate::parse::embeds::Embeds;
-use crate::parse::{Bodies, Selection, Sources};
+use crate::parse::{Bodies, Selection, Sources, Spill};
 use crate::plan::site::Placed;
 use crate::plan::{self, Plan};
 use crate::render::{Pages, Renderer, Summaries, Views, views};
@@ -215,19 +215,23 @@ impl Driver {
         diags.append(&mut theme_diags);
         timings.lap("load");
 
-        let mut memo = self.cache_dir.as_ref().map(|dir| highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO)));
-        let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), &mut diags);
-        let replays = cache.sources.replays();
-        if !replays && let Some(memo) = memo.take() {
+        let memo = self.cache_dir.as_ref().map(|dir| highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO)));
+        // Bodies wait for their pages in a file beside the output; a build
+        // that cannot make it (the output's folder does not exist yet)
+        // holds them in memory instead.
+        let spill = match self.cache_dir.as_ref().and_then(|dir| dir.parent()) {
+            Some(beside) if cache.sources.spills() => Spill::create(beside).ok(),
+            _ => None,
+        };
+        let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), spill.as_ref(), &mut diags);
+        if let Some(memo) = memo {
             // Stored now, whatever becomes of the build, so that its memory
             // is free before the pages are rendered: what it holds is right
             // for the code it names. A memo that cannot be written only
-            // costs the next build time. (A build that renders its bodies
-            // again highlights their code then: it stores the memo after.)
+            // costs the next build time.
             let _ = memo.store();
         }
-        let code = memo.as_ref().map_or(highlight::Code::Highlighted, highlight::Code::Remembered);
-        let bodies = Bodies::new(&config, &embeds, code);
+        let bodies = Bodies::new(spill.as_ref());
         timings.lap("parse");
 
         let graph = cache.linker.link(&articles, &mut diags);
@@ -268,11 +272,6 @@ impl Driver {
             cache.renderer = None;
         }
         written?;
-        drop(views);
-        drop(bodies);
-        if let Some(memo) = memo {
-            let _ = memo.store();
-        }
         timings.lap("render+write pages");
 
         let files = plan.pages.len() + generated.files.len() + generated.copies.len() + plan.copies.len();

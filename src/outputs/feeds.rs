@@ -5,7 +5,7 @@ use super::Xml;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::parse::Article;
-use crate::parse::replay::Html;
+use crate::parse::spill::Html;
 use crate::render::Views;
 use crate::render::views::{CategoryView, Summary};
 
@@ -20,11 +20,11 @@ pub fn items<'a>(views: &'a Views, indices: &[usize]) -> Vec<Item<'a>> {
     indices.iter().map(|&i| Item { article: &views.site.articles[i], summary: views.summary(i) }).collect()
 }
 
-/// The body HTML of each of `items`, in parallel (bodies may be rendered
-/// again for them: see [`crate::parse::replay`]).
+/// The body HTML of each of `items` (read back from the build's spill
+/// file: see [`crate::parse::spill`]).
 pub fn bodies<'a>(views: &Views, items: &[Item<'a>]) -> Result<Vec<Html<'a>>, Diagnostic> {
     use rayon::prelude::*;
-    items.par_iter().map(|item| views.bodies.for_feed(item.article)).collect()
+    items.par_iter().map(|item| views.bodies.html(item.article)).collect()
 }
 
 /// An RSS 2.0 feed of `items`, whose bodies are `bodies`; `category` narrows the channel to one.

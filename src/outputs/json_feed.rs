@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::feeds::Item;
 use crate::config::Config;
 use crate::parse::frontmatter::rfc3339;
-use crate::parse::replay::Html;
+use crate::parse::spill::Html;
 use crate::render::views::CategoryView;
 
 #[derive(Serialize)]

@@ -197,24 +197,9 @@ pub fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-/// Whether [`render`] writes the HTML of a body, or only learns what the
-/// rest of the build needs of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    Html,
-    /// Everything but the HTML: a build's first reading of a body, whose
-    /// page renders it again (see [`super::replay`]).
-    Outline,
-}
-
 /// Renders the body of an article: HTML, table of contents, word count,
 /// first paragraph, `@/` links and the files it shows.
 pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic>) -> Body {
-    render_as(Output::Html, origin, resolve, diags)
-}
-
-/// [`render`], with or without the HTML.
-pub fn render_as(output: Output, origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic>) -> Body {
     let text = origin.text;
     let events: Vec<(Event, Range)> = Parser::new_ext(text, options()).into_offset_iter().collect();
     let (ids, toc) = heading_ids(&events);
@@ -240,9 +225,6 @@ pub fn render_as(output: Output, origin: &Origin, resolve: &dyn Resolve, diags: 
     body.word_count = words.count;
     body.ids = literal_ids(&out);
     body.ids.retain(|id| !body.toc.iter().any(|h| h.id == *id));
-    if output == Output::Outline {
-        return body;
-    }
     if !feed.is_empty() {
         let mut events = out.clone();
         for (at, html) in feed {
@@ -264,7 +246,7 @@ pub fn render_as(output: Output, origin: &Origin, resolve: &dyn Resolve, diags: 
 
 /// The ids the HTML of `events` writes: those of headings, and those in
 /// the HTML the writer made or passed through (text is escaped, so no id
-/// hides there). Known without writing the HTML.
+/// hides there), without scanning the HTML itself.
 fn literal_ids(events: &[Event]) -> Vec<String> {
     let mut ids = Vec::new();
     for event in events {
@@ -825,25 +807,18 @@ mod tests {
     }
 
     #[test]
-    fn the_ids_known_without_html_are_the_ids_of_the_html() {
+    fn the_ids_read_from_events_are_the_ids_of_the_html() {
         let body = "## What's Next {#next}\n\n## Plain\n\n### Attr {#own id=other}\n\nText[^n] with \"id=\\\"x\\\"\" \
                     and <span id=\"inline\">raw</span> and ` id=\"code\"`.\n\n<div\n id=\"block\">\n</div>\n\n\
                     ```html\n<p id=\"sample\">\n```\n\n[^n]: A note.\n";
-        let (outline, _) = {
-            let text = format!("+++\n+++\n{body}");
-            let origin = Origin::body("world/a.md", &text, 8);
-            (render_as(Output::Outline, &origin, &Site, &mut Vec::new()), ())
-        };
-        let (held, diags) = md(body);
+        let (body, diags) = md(body);
         assert!(diags.is_empty(), "{diags:?}");
         // The HTML shows ` id="code"` as the text of inline code: it is no
         // id (a scan of the HTML took it for one), and the rest are the same.
-        let mut from_html = crate::text::literal_ids(&held.html);
-        from_html.retain(|id| !held.toc.iter().any(|h| h.id == *id) && id != "code");
-        assert_eq!(outline.ids, from_html, "{}", held.html);
-        assert_eq!(outline.ids, ["other", "fnref-n", "inline", "block", "fn-n"], "{}", held.html);
-        assert_eq!(outline.html, "");
-        assert_eq!(outline.toc, held.toc);
+        let mut from_html = crate::text::literal_ids(&body.html);
+        from_html.retain(|id| !body.toc.iter().any(|h| h.id == *id) && id != "code");
+        assert_eq!(body.ids, from_html, "{}", body.html);
+        assert_eq!(body.ids, ["other", "fnref-n", "inline", "block", "fn-n"], "{}", body.html);
     }
 
     fn md(body: &str) -> (Body, Vec<Diagnostic>) {

@@ -7,11 +7,11 @@ pub mod embeds;
 pub mod frontmatter;
 pub mod markdown;
 pub mod notices;
-pub mod replay;
+pub mod spill;
 mod sources;
 
-pub use replay::{Bodies, Replay};
 pub use sources::Sources;
+pub use spill::{Bodies, Spill, Spilled};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,12 +49,12 @@ pub struct Article {
     /// Site path from the permalink: `/international/naval/`.
     pub path: String,
     pub url: String,
-    /// Its `html` (and `feed_html`) are empty when `replay` is set: read
+    /// Its `html` (and `feed_html`) are empty when `spilled` is set: read
     /// them through [`Bodies`].
     pub body: Body,
-    /// How to render the body again, for a build that did not keep its
-    /// HTML (see [`replay`]).
-    pub replay: Option<Replay>,
+    /// Where a build keeps the body's HTML until its page is written (see
+    /// [`spill`]).
+    pub spilled: Option<Spilled>,
     /// Newest first, each with its anchor.
     pub corrections: Vec<notices::Rendered>,
     pub updates: Vec<notices::Rendered>,
@@ -282,12 +282,12 @@ impl Resolve for Recorder<'_> {
 
 /// Renders the body of a parsed article (`text` is its file's) and resolves
 /// its featured image.
-pub(crate) fn finish(index: &Index, text: &str, head: &Head, output: markdown::Output) -> Finished {
+pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
     let rel = &head.rel;
     let recorder = Recorder { index, lookups: Default::default() };
     let origin = Origin::body(rel, text, head.body_offset);
     let mut diags = Vec::new();
-    let mut body = markdown::render_as(output, &origin, &recorder, &mut diags);
+    let mut body = markdown::render(&origin, &recorder, &mut diags);
     let mut taken: std::collections::HashSet<String> = body.toc.iter().map(|h| h.id.clone()).collect();
     let front = &head.front;
     let (correction, update) = (notices::Kind::Correction, notices::Kind::Update);
@@ -346,7 +346,7 @@ pub(crate) fn finish(index: &Index, text: &str, head: &Head, output: markdown::O
         corrections,
         updates,
         assets,
-        replay: None,
+        spilled: None,
         version,
     };
     Finished { article, diags, lookups: recorder.lookups.into_inner() }
@@ -418,15 +418,6 @@ fn variants(output: &str, size: Option<(u32, u32)>, widths: &[u32]) -> Vec<(u32,
         return Vec::new();
     }
     widths.iter().filter(|&&w| w < width).map(|&w| (w, format!("{stem}-{w}.webp"))).collect()
-}
-
-/// The site path `url` names when it points into this site (see
-/// [`Resolve::site_path`]).
-fn site_path<'u>(config: &Config, url: &'u str) -> Option<&'u str> {
-    let path = url.strip_prefix(config.base_url.as_str()).filter(|p| p.is_empty() || p.starts_with('/'));
-    let path = path.or(Some(url))?;
-    let path = if path.is_empty() { "/" } else { path };
-    (path.starts_with('/') && !path.starts_with("//")).then_some(path)
 }
 
 /// Image sizes by content path, measured once per file (and, in `serve`,
@@ -506,7 +497,10 @@ impl Resolve for Index<'_> {
     }
 
     fn site_path<'u>(&self, url: &'u str) -> Option<&'u str> {
-        site_path(self.config, url)
+        let path = url.strip_prefix(self.config.base_url.as_str()).filter(|p| p.is_empty() || p.starts_with('/'));
+        let path = path.or(Some(url))?;
+        let path = if path.is_empty() { "/" } else { path };
+        (path.starts_with('/') && !path.starts_with("//")).then_some(path)
     }
 
     fn article_url(&self, path: &str) -> Option<&str> {

@@ -20,8 +20,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::markdown::Output;
-use super::{Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Replay, Selection};
+use super::{Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection, Spill};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::highlight::{Code, Memo};
@@ -207,6 +206,7 @@ impl Sources {
         embeds: &super::embeds::Embeds,
         selection: Selection,
         memo: Option<&Memo>,
+        spill: Option<&Spill>,
         diags: &mut Vec<Diagnostic>,
     ) -> Articles {
         let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
@@ -224,15 +224,14 @@ impl Sources {
         let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
         let Chosen { published, withheld, unparsed, expired } = super::select(heads, selection, diags);
         let index = Index::new(config, self.assets.values(), &published, &self.sizes, embeds, diags);
-        let replays = self.replays();
-        let code = match (self.plain_code || replays, memo) {
+        let code = match (self.plain_code, memo) {
             (true, _) => Code::Plain,
             (false, Some(memo)) => Code::Remembered(memo),
             (false, None) => Code::Highlighted,
         };
         let index = index.coding(code);
         let outcomes: Vec<Outcome> =
-            sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text, replays)).collect();
+            sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text, spill)).collect();
         drop(index);
         let mut articles = Articles { published: Vec::new(), withheld, unparsed, expired };
         for (source, outcome) in self.articles.values_mut().zip(outcomes) {
@@ -256,11 +255,11 @@ impl Sources {
         articles
     }
 
-    /// Whether the bodies are rendered again when their pages are written
-    /// (see [`super::replay`]): in a build, which keeps nothing for a next
-    /// one; not in `serve`, which keeps them, nor in `check`, whose plain
-    /// code is final.
-    pub fn replays(&self) -> bool {
+    /// Whether the bodies may be kept on disk until their pages are
+    /// written (see [`super::spill`]): in a build, which keeps nothing for
+    /// a next one; not in `serve`, which keeps them, nor in `check`, which
+    /// writes nothing.
+    pub fn spills(&self) -> bool {
         !self.keep && !self.plain_code
     }
 }
@@ -283,7 +282,7 @@ impl Source {
 
     /// The body rendered, unless the article is not published or its last
     /// rendering still holds.
-    fn render(&self, index: &Index, text: Option<String>, replay: bool) -> Outcome {
+    fn render(&self, index: &Index, text: Option<String>, spill: Option<&Spill>) -> Outcome {
         let Some(Ok(head)) = &self.head else { return Outcome::Withheld };
         if !index.publishes(&self.rel) {
             return Outcome::Withheld;
@@ -306,14 +305,14 @@ impl Source {
                 Err(problem) => return Outcome::Failed(problem),
             },
         };
-        let output = if replay { Output::Outline } else { Output::Html };
-        let mut finished = super::finish(index, &text, head, output);
-        if replay {
-            // Its HTML is made when its page is written: not held until
-            // then, nor its text.
-            let article = &mut finished.article;
-            let lookups = std::mem::take(&mut finished.lookups);
-            article.replay = Some(Replay { abs: self.abs.clone(), hash: self.hash, offset: head.body_offset, lookups });
+        let mut finished = super::finish(index, &text, head);
+        let body = &mut finished.article.body;
+        // Its HTML waits on disk for its page to be written. A file that
+        // cannot be written costs memory, not the build.
+        if let Some(Ok(spilled)) = spill.map(|spill| spill.put(&body.html, body.feed_html.as_deref())) {
+            body.html = String::new();
+            body.feed_html = None;
+            finished.article.spilled = Some(spilled);
         }
         Outcome::Rendered(Done {
             article: Arc::new(finished.article),
@@ -334,7 +333,7 @@ enum Outcome {
     Failed(Diagnostic),
 }
 
-pub(super) fn changed_meanwhile(rel: &str) -> Diagnostic {
+fn changed_meanwhile(rel: &str) -> Diagnostic {
     Diagnostic::error("the file changed while the site was being built")
         .at(Location::file(&format!("content/{rel}")))
         .hint("save again, or wait for the next rebuild")

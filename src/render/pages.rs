@@ -18,7 +18,7 @@ use super::views::{self, CategoryView, Summary};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Error, Failed};
 use crate::graph::Reference;
-use crate::parse::{Article, Bodies, replay::Html};
+use crate::parse::{Article, Bodies, spill::Html};
 use crate::plan::Plan;
 use crate::plan::site::{Kind, Level, Page, Period, Site, Taxon, corrections_path, index_path};
 
