@@ -12,7 +12,7 @@ use crate::render::views::{CategoryView, Summary};
 /// One article of a feed or of the news sitemap: what they show of it.
 pub struct Item<'a> {
     pub article: &'a Article,
-    pub summary: &'a Summary<'a>,
+    pub summary: Summary<'a>,
 }
 
 /// The items of the articles at `indices`.

@@ -4,7 +4,7 @@
 //! having to list what a page depends on.
 
 use std::borrow::Cow;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use rayon::prelude::*;
@@ -28,9 +28,6 @@ pub struct Views<'a> {
     pub categories: &'a [CategoryView],
     /// The articles' body HTML.
     pub bodies: &'a Bodies<'a>,
-    /// Made when first asked for: `serve` keeps the values of unchanged
-    /// articles and needs few summaries.
-    summaries: Vec<OnceLock<Summary<'a>>>,
     /// The summaries as template values, built once per build (or kept
     /// from the last one); every page that shows an article clones its
     /// value (an `Arc`), so listings and related lists cost no
@@ -62,32 +59,30 @@ impl<'a> Views<'a> {
         kept: &mut Summaries,
     ) -> Views<'a> {
         let (config, articles) = (site.config, site.articles);
-        let summaries: Vec<OnceLock<Summary>> = articles.iter().map(|_| OnceLock::new()).collect();
+        let fresh = articles.iter().filter(|a| !kept.values.contains_key(&a.version));
+        let shared = views::Shared::new(config, categories, fresh);
         let values: Vec<tera::Value> = articles
             .par_iter()
-            .zip(&summaries)
-            .map(|(article, summary)| match kept.values.get(&article.version) {
+            .map(|article| match kept.values.get(&article.version) {
                 Some(value) => value.clone(),
-                None => {
-                    tera::Value::from_serializable(summary.get_or_init(|| views::summary(config, categories, article)))
-                }
+                None => shared.value(&views::summary(config, categories, article), article),
             })
             .collect();
         let versions: Vec<u64> = articles.iter().map(|a| a.version).collect();
         if kept.keep {
             kept.values = versions.iter().copied().zip(values.iter().cloned()).collect();
         }
-        Views { site, categories, bodies, summaries, values, versions }
+        Views { site, categories, bodies, values, versions }
     }
 
     pub fn config(&self) -> &'a Config {
         self.site.config
     }
 
-    /// What listings, cards and feeds show of article `i`.
-    pub fn summary(&self, i: usize) -> &Summary<'a> {
-        let articles: &'a [Arc<Article>] = self.site.articles;
-        self.summaries[i].get_or_init(|| views::summary(self.site.config, self.categories, &articles[i]))
+    /// What listings, cards and feeds show of article `i`: made when asked
+    /// for (the article page's JSON-LD, feeds), not held.
+    pub fn summary(&self, i: usize) -> Summary<'a> {
+        views::summary(self.site.config, self.categories, &self.site.articles[i])
     }
 
     /// Article `i`'s summary as a template value, counted in keys by its version.
@@ -167,7 +162,7 @@ impl<'a> Views<'a> {
                     article,
                     bodies: self.bodies,
                     body: std::cell::OnceCell::new(),
-                    json_ld: Box::new(move || views::json_ld(self.config(), self.summary(i), article)),
+                    json_ld: Box::new(move || views::json_ld(self.config(), &self.summary(i), article)),
                 },
             ),
             further_context: graph.further_context[i].iter().map(|r| self.further(r)).collect(),

@@ -1,6 +1,9 @@
 //! The data templates receive: typed, borrowed `Serialize` structs built once
 //! per build. The README documents every field.
 
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -150,12 +153,7 @@ pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: 
         updated: front.updated.as_ref().map(date),
         category: &categories[article.category],
         authors: front.authors.iter().map(|key| author(config, key)).collect(),
-        tags: front
-            .tags
-            .iter()
-            .zip(&article.tag_slugs)
-            .map(|(name, slug)| TagView { name, slug, url: config.url(&format!("/tags/{slug}/")) })
-            .collect(),
+        tags: front.tags.iter().zip(&article.tag_slugs).map(|(name, slug)| tag(config, name, slug)).collect(),
         image: front.image.as_ref().map(|i| ImageView {
             src: &i.src,
             alt: &i.alt,
@@ -171,6 +169,69 @@ pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: 
         reading_time: reading_time(article.body.word_count),
         word_count: article.body.word_count,
     }
+}
+
+/// The parts that many summaries have in common (their category, each
+/// author, each tag) as template values, made once and shared by every
+/// summary value that shows them. Made apart, they were about half of a
+/// summary's value, which every article holds for the whole build (issue 16).
+pub struct Shared {
+    categories: Vec<tera::Value>,
+    /// By key as written in front matter.
+    authors: FxHashMap<String, tera::Value>,
+    /// By name as written, and slug.
+    tags: FxHashMap<(String, String), tera::Value>,
+}
+
+impl Shared {
+    /// The shared parts of the summaries of `articles`.
+    pub fn new<'a>(
+        config: &Config,
+        categories: &[CategoryView],
+        articles: impl Iterator<Item = &'a Arc<Article>>,
+    ) -> Shared {
+        let mut shared = Shared {
+            categories: categories.iter().map(tera::Value::from_serializable).collect(),
+            authors: FxHashMap::default(),
+            tags: FxHashMap::default(),
+        };
+        for article in articles {
+            for key in &article.front.authors {
+                if !shared.authors.contains_key(key) {
+                    shared.authors.insert(key.clone(), tera::Value::from_serializable(&author(config, key)));
+                }
+            }
+            for (name, slug) in article.front.tags.iter().zip(&article.tag_slugs) {
+                let key = (name.clone(), slug.clone());
+                shared.tags.entry(key).or_insert_with(|| tera::Value::from_serializable(&tag(config, name, slug)));
+            }
+        }
+        shared
+    }
+
+    /// `summary` (of `article`) as a template value: the value serde makes
+    /// of it, with the parts in common taken from here.
+    pub fn value(&self, summary: &Summary, article: &Article) -> tera::Value {
+        let value = tera::Value::from_serializable(summary);
+        let Some(fields) = value.as_map() else { return value };
+        let front = &article.front;
+        let authors: Option<Vec<tera::Value>> =
+            front.authors.iter().map(|key| self.authors.get(key).cloned()).collect();
+        let tags: Option<Vec<tera::Value>> = (front.tags.iter().zip(&article.tag_slugs))
+            .map(|(name, slug)| self.tags.get(&(name.clone(), slug.clone())).cloned())
+            .collect();
+        let (Some(authors), Some(tags)) = (authors, tags) else { return value };
+        let mut fields = fields.clone();
+        fields.insert(tera::value::Key::Str("category"), self.categories[article.category].clone());
+        fields.insert(tera::value::Key::Str("authors"), tera::Value::from(authors));
+        fields.insert(tera::value::Key::Str("tags"), tera::Value::from(tags));
+        tera::Value::from(fields)
+    }
+}
+
+/// A tag as an article writes it.
+fn tag<'a>(config: &Config, name: &'a str, slug: &'a str) -> TagView<'a> {
+    TagView { name, slug, url: config.url(&format!("/tags/{slug}/")) }
 }
 
 /// An author as written in front matter: a profile key, or a plain name.
