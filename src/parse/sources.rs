@@ -61,7 +61,8 @@ struct Source {
     /// The text, from its reading until its body is rendered.
     text: Option<String>,
     /// Parsed when first needed.
-    head: Option<Parsed>,
+    /// Boxed: a build holds 100,000 sources before it parses any.
+    head: Option<Box<Parsed>>,
     /// Its last rendering, while published or since.
     done: Option<Done>,
 }
@@ -227,7 +228,7 @@ impl Sources {
                     Err(problem) if !keep => return Some((source.rel.clone(), problem)),
                     Err(problem) => Err(vec![problem]),
                 };
-                source.head = Some(head);
+                source.head = Some(Box::new(head));
                 if !keep {
                     // A build reads the text again to render the body (from
                     // the page cache) rather than hold every text until
@@ -247,7 +248,7 @@ impl Sources {
         // article not published).
         let texts: Vec<Option<String>> = self.articles.values_mut().map(|s| s.text.take()).collect();
         let sources: Vec<&Source> = self.articles.values().collect();
-        let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_ref().expect("parsed above")));
+        let heads = sources.iter().map(|s| (s.rel.as_str(), s.head.as_deref().expect("parsed above")));
         let Chosen { published, withheld, unparsed, expired } = super::select(heads, selection, diags);
         let index = Index::new(config, self.assets.values(), &published, &self.sizes, embeds, diags);
         let code = match (self.plain_code, memo) {
@@ -309,7 +310,7 @@ impl Source {
     /// The body rendered, unless the article is not published or its last
     /// rendering still holds.
     fn render(&self, index: &Index, text: Option<String>, spill: Option<&Spill>) -> Outcome {
-        let Some(Ok(head)) = &self.head else { return Outcome::Withheld };
+        let Some(Ok(head)) = self.head.as_deref() else { return Outcome::Withheld };
         if !index.publishes(&self.rel) {
             return Outcome::Withheld;
         }
