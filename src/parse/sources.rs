@@ -9,10 +9,12 @@
 //! - rendered bodies, by that hash and every answer the [`Index`] gave
 //!   while rendering (a link's URL, an image's size).
 //!
-//! The texts themselves are not kept: each is dropped once its body is
-//! rendered, so a large archive never holds all its sources and all its
-//! bodies at once, and read again in the rare case that a body must be
+//! The texts themselves are not kept. `serve` drops each once its body is
+//! rendered, and reads it again in the rare case that a body must be
 //! rendered again while its file did not change (a linked article moved).
+//! A build reads each file when it parses its front matter and drops it
+//! at once, then reads it again to render the body, so that it never
+//! holds every text at once (663 MB at 100,000 articles).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
