@@ -18,7 +18,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// each zeroed by the kernel on first touch and resident whole: the peak
 /// memory of a 10,000-article build varied between 142 and 168 MB with
 /// them (issue 16; README, Performance). Where the system cannot turn
-/// them off, the build runs as before.
+/// them off, the build runs as before. Not for `serve`: its rebuilds walk
+/// a working set of hundreds of megabytes, and without huge pages a save
+/// took 20–30 % longer (bench/serve.cjs).
 fn no_huge_pages() {
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
@@ -27,8 +29,10 @@ use broadsheet::{BuildOptions, Error, Report, SiteOptions};
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    no_huge_pages();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        no_huge_pages();
+    }
     let result = match cli.command {
         Command::Build(args) => {
             let timings = args.site.timings;
