@@ -232,14 +232,10 @@ pub fn render(origin: &Origin, resolve: &dyn Resolve, diags: &mut Vec<Diagnostic
         }
         let mut html = String::with_capacity(text.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
-        html.shrink_to_fit();
         body.feed_html = Some(html);
     }
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    // Held until the page is written: without the slack of its growth
-    // (highlighted code is several times its source's size).
-    html.shrink_to_fit();
     body.html = html;
     body
 }

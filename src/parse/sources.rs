@@ -342,6 +342,13 @@ impl Source {
             body.html = String::new();
             body.feed_html = None;
             finished.article.spilled = Some(spilled);
+        } else {
+            // Held until the page is written: without the slack of its
+            // growth (highlighted code is several times its source's size).
+            body.html.shrink_to_fit();
+            if let Some(feed) = &mut body.feed_html {
+                feed.shrink_to_fit();
+            }
         }
         Outcome::Rendered(Done {
             article: Arc::new(finished.article),

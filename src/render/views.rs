@@ -175,21 +175,21 @@ pub fn summary<'a>(config: &'a Config, categories: &'a [CategoryView], article: 
 /// author, each tag) as template values, made once and shared by every
 /// summary value that shows them. Made apart, they were about half of a
 /// summary's value, which every article holds for the whole build (issue 16).
-pub struct Shared {
+pub struct Shared<'a> {
     categories: Vec<tera::Value>,
     /// By key as written in front matter.
-    authors: FxHashMap<String, tera::Value>,
+    authors: FxHashMap<&'a str, tera::Value>,
     /// By name as written, and slug.
-    tags: FxHashMap<(String, String), tera::Value>,
+    tags: FxHashMap<(&'a str, &'a str), tera::Value>,
 }
 
-impl Shared {
+impl<'a> Shared<'a> {
     /// The shared parts of the summaries of `articles`.
-    pub fn new<'a>(
+    pub fn new(
         config: &Config,
         categories: &[CategoryView],
         articles: impl Iterator<Item = &'a Arc<Article>>,
-    ) -> Shared {
+    ) -> Shared<'a> {
         let mut shared = Shared {
             categories: categories.iter().map(tera::Value::from_serializable).collect(),
             authors: FxHashMap::default(),
@@ -197,13 +197,12 @@ impl Shared {
         };
         for article in articles {
             for key in &article.front.authors {
-                if !shared.authors.contains_key(key) {
-                    shared.authors.insert(key.clone(), tera::Value::from_serializable(&author(config, key)));
-                }
+                let made = || tera::Value::from_serializable(&author(config, key));
+                shared.authors.entry(key).or_insert_with(made);
             }
             for (name, slug) in article.front.tags.iter().zip(&article.tag_slugs) {
-                let key = (name.clone(), slug.clone());
-                shared.tags.entry(key).or_insert_with(|| tera::Value::from_serializable(&tag(config, name, slug)));
+                let made = || tera::Value::from_serializable(&tag(config, name, slug));
+                shared.tags.entry((name, slug)).or_insert_with(made);
             }
         }
         shared
@@ -216,9 +215,9 @@ impl Shared {
         let Some(fields) = value.as_map() else { return value };
         let front = &article.front;
         let authors: Option<Vec<tera::Value>> =
-            front.authors.iter().map(|key| self.authors.get(key).cloned()).collect();
+            front.authors.iter().map(|key| self.authors.get(key.as_str()).cloned()).collect();
         let tags: Option<Vec<tera::Value>> = (front.tags.iter().zip(&article.tag_slugs))
-            .map(|(name, slug)| self.tags.get(&(name.clone(), slug.clone())).cloned())
+            .map(|(name, slug)| self.tags.get(&(name.as_str(), slug.as_str())).cloned())
             .collect();
         let (Some(authors), Some(tags)) = (authors, tags) else { return value };
         let mut fields = fields.clone();
