@@ -37,7 +37,7 @@ use crate::parse::embeds::Embeds;
 use crate::parse::{Bodies, Selection, Sources, Spill};
 use crate::plan::site::Placed;
 use crate::plan::{self, Plan};
-use crate::render::{Pages, Renderer, Summaries, Views, views};
+use crate::render::{self, Pages, Renderer, Summaries, Views, views};
 use crate::timings::Timings;
 use crate::write::Sink;
 
@@ -209,6 +209,11 @@ impl Driver {
         let mut theme_diags = Vec::new();
         let theme = theme::load(&root, &config.theme, &mut theme_diags);
         let embeds = Embeds::new(&theme.embeds, &theme.origins, &mut theme_diags);
+        // Keys kept between builds are taken under what else makes a page.
+        let under = match sink.keys_pages() {
+            true => rendered_under(&config_text, self.base_url.as_deref(), &theme),
+            false => 0,
+        };
         cache.rebase(config_text, &theme);
         cache.sources.update(&root, changed);
         let mut diags: Vec<Diagnostic> = cache.sources.problems().collect();
@@ -263,10 +268,7 @@ impl Driver {
         timings.lap("plan");
 
         sink.begin()?;
-        let written = {
-            let sink: &dyn Sink = sink;
-            cache.pages.render(&views, renderer, &plan, &|rel, bytes| sink.write(rel, bytes))
-        };
+        let written = cache.pages.render(&views, renderer, &plan, under, &PagesTo(&*sink));
         if !cache.keep {
             // A one-off build has no use for its renderer past this point.
             cache.renderer = None;
@@ -301,6 +303,23 @@ impl Driver {
             warnings: diags,
             timings: timings.phases,
         })
+    }
+}
+
+/// The pages of a build, into its sink.
+struct PagesTo<'a>(&'a dyn Sink);
+
+impl render::PageSink for PagesTo<'_> {
+    fn keys_pages(&self) -> bool {
+        self.0.keys_pages()
+    }
+
+    fn holds(&self, rel: &str, key: render::key::Key) -> bool {
+        self.0.holds(rel, key)
+    }
+
+    fn write_page(&self, rel: &str, key: Option<render::key::Key>, bytes: Bytes) -> anyhow::Result<()> {
+        self.0.write_page(rel, key, bytes)
     }
 }
 
@@ -396,6 +415,15 @@ fn renderer(theme: &Theme, config: &Config, categories: &[views::CategoryView]) 
         extra: views::toml_to_json(&config.extra),
     };
     Renderer::new(theme, &view).map_err(|d| Failed { diagnostics: vec![d] })
+}
+
+/// What a page is made of besides its context's key: the program,
+/// config.toml (and `--base-url`), and the theme's templates (and embeds,
+/// which bodies use). Article versions stand for articles in keys (see
+/// [`crate::parse::Article::version`]) and leave all three out.
+fn rendered_under(config: &str, base_url: Option<&str>, theme: &Theme) -> render::key::Key {
+    let site = render::key::of("site", &(config, base_url, &theme.templates, &theme.embeds));
+    render::key::under(render::key::program(), site)
 }
 
 /// *Now*: `SOURCE_DATE_EPOCH` when set, else the clock.

@@ -59,6 +59,10 @@ pub struct BuildOptions {
     pub strict_urls: bool,
 }
 
+/// The file of the cache folder that keeps the keys of the output's pages
+/// (see [`write::ledger`]).
+const PAGE_LEDGER: &str = "pages";
+
 /// Validates everything `build` validates, rendering every page, and
 /// writes nothing. The URLs of the site's `public/` are guarded as a build
 /// into it would guard them.
@@ -74,9 +78,11 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let output = options.output.clone().unwrap_or_else(|| root.join("public"));
     write::check_output(root, &output).map_err(|e| Error::Usage(e.to_string()))?;
     let guard = driver::Guard { output: output.clone(), strict: options.strict_urls };
+    let cache = write::cache_dir(&output);
+    let mut twin = write::Twin::new(&output).keeping_keys(cache.join(PAGE_LEDGER));
     Driver::once(options.site.clone(), options.base_url.as_deref())
         .guarding(guard)
-        .caching(write::cache_dir(&output))
+        .caching(cache)
         .searching()
-        .build(&[], &mut write::Twin::new(&output))
+        .build(&[], &mut twin)
 }

@@ -50,7 +50,7 @@ pub trait Resolve {
 /// A file under content/ that an article shows, and where it is published:
 /// next to the article's output when it sits in the article's folder (or
 /// below it), else at its own path under content/.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AssetUse {
     /// Content path: `international/summit-harbour.png`.
     pub source: String,
@@ -65,7 +65,7 @@ pub struct AssetUse {
 }
 
 /// A resized WebP copy of an image, published beside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Variant {
     pub width: u32,
     /// Output file: `world/a/photo-480.webp`.

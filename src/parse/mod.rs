@@ -14,8 +14,8 @@ pub use sources::Sources;
 pub use spill::{Bodies, Spill, Spilled};
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
@@ -61,9 +61,11 @@ pub struct Article {
     /// Files under content/ the article shows (body, notices and featured
     /// image).
     pub assets: Vec<AssetUse>,
-    /// Unique to this rendering of the article: a rebuild that reuses the
-    /// article keeps it, so the pages that show the article need no new
-    /// rendering on its account.
+    /// A hash of what the article was made from: its content path, its
+    /// file's text and every answer the site gave its body (see
+    /// [`version`]). Pages that show the article count it in their keys in
+    /// place of the article's parts, so it is the same from one process to
+    /// the next: the keys of a build's pages are kept between builds.
     pub version: u64,
 }
 
@@ -183,9 +185,6 @@ pub(crate) fn select<'h>(
     chosen
 }
 
-/// Where every article ever finished gets its [`Article::version`].
-static VERSIONS: AtomicU64 = AtomicU64::new(1);
-
 /// A published article, with the diagnostics of its body and every
 /// question it asked the index (so that a rebuild can tell whether the same
 /// source would still render the same).
@@ -196,7 +195,7 @@ pub(crate) struct Finished {
 }
 
 /// One answer the index gave while an article was rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Lookup {
     ArticleUrl {
         path: String,
@@ -334,7 +333,8 @@ pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
             tag_slugs.push(slug);
         }
     }
-    let version = VERSIONS.fetch_add(1, Ordering::Relaxed);
+    let lookups = recorder.lookups.into_inner();
+    let version = version(rel, text, &lookups);
     let article = Article {
         rel: rel.clone(),
         category: head.category,
@@ -349,7 +349,21 @@ pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
         spilled: None,
         version,
     };
-    Finished { article, diags, lookups: recorder.lookups.into_inner() }
+    Finished { article, diags, lookups }
+}
+
+/// An article's [`Article::version`]. Under one config.toml and one theme
+/// (what every page key is taken under), an article is a function of its
+/// content path, its text and the answers the index gave it: the same
+/// three make the same article, in this build or in a later one. The
+/// answers are hashed through `Hash`, whose bytes may differ between
+/// builds of broadsheet; kept keys are stamped with the program's own.
+fn version(rel: &str, text: &str, lookups: &[Lookup]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    rel.hash(&mut hasher);
+    text.hash(&mut hasher);
+    lookups.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Parses the front matter of the article at content path `rel`.

@@ -45,6 +45,23 @@ pub fn of(salt: &str, value: &impl Serialize) -> Key {
     key
 }
 
+/// `key` taken under `under`: what the page is rendered with besides its
+/// context (see [`program`]).
+pub fn under(under: Key, key: Key) -> Key {
+    let mut bytes = [0; 32];
+    bytes[..16].copy_from_slice(&under.to_le_bytes());
+    bytes[16..].copy_from_slice(&key.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_128(&bytes)
+}
+
+/// What the running program was built from (a hash of its sources and
+/// dependencies, made by build.rs): keys kept between builds are taken
+/// under it, since another build of broadsheet may render the same
+/// context differently.
+pub fn program() -> Key {
+    Key::from_str_radix(env!("BROADSHEET_BUILD"), 16).expect("build.rs writes a hex number")
+}
+
 /// A part of a template context made from one article alone, and from
 /// config.toml and the theme (under which every cached page is dropped):
 /// in a key it counts as the article's version, not as its bytes.

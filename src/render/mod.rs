@@ -7,7 +7,7 @@ pub mod key;
 pub mod pages;
 pub mod views;
 
-pub use pages::{Pages, Summaries, Views};
+pub use pages::{PageSink, Pages, Summaries, Views};
 
 use serde::Serialize;
 use tera::{Context, Tera};

@@ -649,6 +649,20 @@ impl Pagination {
     }
 }
 
+/// Where rendered pages go (the driver hands them to the build's sink).
+/// Called from many threads at once.
+pub trait PageSink: Sync {
+    /// Whether pages come with their keys, to keep or compare.
+    fn keys_pages(&self) -> bool;
+
+    /// Whether the page `rel` is already there as rendered from a context
+    /// of key `key`: it is then neither rendered nor written.
+    fn holds(&self, rel: &str, key: Key) -> bool;
+
+    /// One page, with its key when [`PageSink::keys_pages`].
+    fn write_page(&self, rel: &str, key: Option<Key>, bytes: Bytes) -> anyhow::Result<()>;
+}
+
 /// The pages of the last build, in its plan's order: output file, key and
 /// bytes. Kept only by `serve`, which holds the site in memory anyway.
 #[derive(Default)]
@@ -663,16 +677,20 @@ impl Pages {
     }
 
     /// Renders every page of `plan` whose key changed (all of them, when
-    /// nothing is kept) and hands each page's file and bytes to `write`,
-    /// in parallel. Every template error is collected before failing.
+    /// nothing is kept) and that `sink` does not already hold, and hands
+    /// each page's file and bytes to `sink`, in parallel. Keys are taken
+    /// `under` what the pages are rendered with besides their contexts.
+    /// Every template error is collected before failing.
     pub fn render(
         &mut self,
         views: &Views,
         renderer: &Renderer,
         plan: &Plan,
-        write: &(dyn Fn(&str, Bytes) -> anyhow::Result<()> + Sync),
+        under: Key,
+        sink: &dyn PageSink,
     ) -> Result<(), Error> {
         let previous = self.previous(plan);
+        let sink_keys = sink.keys_pages();
         let results: Vec<Result<Option<(Key, Bytes)>, Error>> = plan
             .pages
             .par_iter()
@@ -682,13 +700,19 @@ impl Pages {
                 let context = views.context(*page);
                 // A key costs a walk over the context: only worth it when
                 // there is a page to compare with, or to keep.
-                let key = (self.keep || previous.is_some()).then(|| context.key());
+                let key = (self.keep || previous.is_some() || sink_keys).then(|| key::under(under, context.key()));
+                if let Some(key) = key
+                    && sink.holds(file, key)
+                {
+                    return Ok(None);
+                }
                 let bytes = match previous {
                     Some((_, old_key, bytes)) if key == Some(*old_key) => bytes.clone(),
                     _ => Bytes::from(context.render(renderer).map_err(|d| Failed { diagnostics: vec![d] })?),
                 };
-                write(file, bytes.clone())?;
-                Ok(key.map(|key| (key, bytes)))
+                sink.write_page(file, key, bytes.clone())?;
+                // Held for the next build only when kept.
+                Ok(key.filter(|_| self.keep).map(|key| (key, bytes)))
             })
             .collect();
         let mut problems = Vec::new();

@@ -229,7 +229,7 @@ fn rebuilds_through_the_twin_equal_a_fresh_build() {
     assert!(!site.root().join("public/sport/final-score").exists());
     let mut names: Vec<_> = std::fs::read_dir(site.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
     names.sort();
-    assert_eq!(names, [".public.broadsheet-twin", "config.toml", "content", "public"]);
+    assert_eq!(names, [".public.broadsheet-cache", ".public.broadsheet-twin", "config.toml", "content", "public"]);
 }
 
 #[test]

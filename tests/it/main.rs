@@ -11,6 +11,7 @@ mod filesystems;
 mod finding;
 mod hostile;
 mod images;
+mod ledger;
 mod load;
 mod incremental;
 mod outputs;

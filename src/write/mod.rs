@@ -4,6 +4,8 @@
 //! untouched; [`Discard`] writes nothing (`check`); `serve` keeps the files
 //! in memory. Also refuses dangerous output folders.
 
+pub mod ledger;
+
 use std::collections::HashSet;
 use std::fs;
 use std::io;
@@ -13,6 +15,8 @@ use anyhow::{Context, Result};
 use bytes::Bytes;
 
 use crate::plan::Plan;
+use crate::render::key::Key;
+use ledger::{Entry, Ledger};
 
 /// Where the files of a build go. `write` and `copy` are called from many
 /// threads at once.
@@ -25,6 +29,24 @@ pub trait Sink: Sync {
 
     /// One output file; `rel` uses `/` separators.
     fn write(&self, rel: &str, bytes: Bytes) -> Result<()>;
+
+    /// Whether the sink keeps the keys of pages between builds: each page
+    /// then comes with its key.
+    fn keys_pages(&self) -> bool {
+        false
+    }
+
+    /// Whether the sink already holds the page `rel` as rendered from a
+    /// context of key `key`: the page is then neither rendered nor written.
+    fn holds(&self, _rel: &str, _key: Key) -> bool {
+        false
+    }
+
+    /// One page, rendered from a context of key `key` when the sink
+    /// [keys pages](Sink::keys_pages).
+    fn write_page(&self, rel: &str, _key: Option<Key>, bytes: Bytes) -> Result<()> {
+        self.write(rel, bytes)
+    }
 
     /// One file copied from disk.
     fn copy(&self, rel: &str, from: &Path) -> Result<()>;
@@ -58,15 +80,39 @@ pub struct Twin {
     /// Every file written: what stays in the twin at the commit (the
     /// plan does not name every file: the search index names its own).
     written: std::sync::Mutex<HashSet<String>>,
+    /// Where the [`ledger`] is kept, when it is.
+    ledger_path: Option<PathBuf>,
+    /// The ledger as this build found it.
+    ledger: Ledger,
+    /// The pages of this build, for the next ledger.
+    pages: std::sync::Mutex<Vec<(String, Entry)>>,
 }
 
 impl Twin {
     pub fn new(output: &Path) -> Twin {
-        Twin { output: output.to_path_buf(), staging: None, written: Default::default() }
+        Twin {
+            output: output.to_path_buf(),
+            staging: None,
+            written: Default::default(),
+            ledger_path: None,
+            ledger: Ledger::default(),
+            pages: Default::default(),
+        }
+    }
+
+    /// Keeps the keys of the pages in a [`ledger`] at `path`, so that the
+    /// next build renders only the pages whose key changed.
+    pub fn keeping_keys(mut self, path: PathBuf) -> Twin {
+        self.ledger_path = Some(path);
+        self
     }
 
     fn wrote(&self, rel: &str) {
         self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string());
+    }
+
+    fn paged(&self, rel: &str, key: Key, len: u64) {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), Entry { key, len }));
     }
 
     fn staging(&self) -> &Staging {
@@ -76,13 +122,40 @@ impl Twin {
 
 impl Sink for Twin {
     fn begin(&mut self) -> Result<()> {
-        self.staging = Some(Staging::create(&self.output)?);
+        if let Some(path) = &self.ledger_path {
+            // Taken before the twin is touched: from now on, until the
+            // commit, the twin is no folder a ledger describes.
+            self.ledger = Ledger::take(path);
+        }
+        let staging = Staging::create(&self.output)?;
+        if !staging.reused {
+            self.ledger.forget_twin();
+        }
+        self.staging = Some(staging);
         Ok(())
     }
 
     fn write(&self, rel: &str, bytes: Bytes) -> Result<()> {
         self.wrote(rel);
         self.staging().write(rel, &bytes)
+    }
+
+    fn keys_pages(&self) -> bool {
+        self.ledger_path.is_some()
+    }
+
+    fn holds(&self, rel: &str, key: Key) -> bool {
+        let Some(len) = self.ledger.twin_holds(&self.staging().dir, rel, key) else { return false };
+        self.wrote(rel);
+        self.paged(rel, key, len);
+        true
+    }
+
+    fn write_page(&self, rel: &str, key: Option<Key>, bytes: Bytes) -> Result<()> {
+        if let Some(key) = key {
+            self.paged(rel, key, bytes.len() as u64);
+        }
+        self.write(rel, bytes)
     }
 
     fn copy(&self, rel: &str, from: &Path) -> Result<()> {
@@ -92,7 +165,14 @@ impl Sink for Twin {
 
     fn commit(&mut self, _: &Plan) -> Result<()> {
         let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
-        self.staging.take().expect("commit comes after begin").commit(&written)
+        self.staging.take().expect("commit comes after begin").commit(&written)?;
+        if let Some(path) = &self.ledger_path {
+            let pages = std::mem::take(self.pages.get_mut().unwrap_or_else(|e| e.into_inner()));
+            // A ledger that cannot be written costs the next build time,
+            // not this one its output.
+            let _ = std::mem::take(&mut self.ledger).store(path, &pages);
+        }
+        Ok(())
     }
 }
 
