@@ -430,17 +430,33 @@ fn remove_others(dir: &Path, keep: &HashSet<String>) -> Result<()> {
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .collect();
     tops.par_iter().try_for_each(|top| -> Result<()> {
+        // Whether the folder being walked at each depth keeps anything: a
+        // folder is removed only when nothing in it stays (most folders
+        // keep their page, and a failing rmdir for each cost 16,000 calls
+        // a rebuild).
+        let mut occupied: Vec<bool> = vec![false];
         for entry in walkdir::WalkDir::new(top).contents_first(true) {
             let entry = entry.with_context(|| format!("cannot list {}", top.display()))?;
-            let rel = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
-            let rel: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
-            let rel = rel.join("/");
-            if entry.file_type().is_dir() {
-                // Fails, harmlessly, while the folder still holds kept files.
-                let _ = fs::remove_dir(entry.path());
-            } else if rel != MARKER && !keep.contains(&rel) {
-                fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
+            let depth = entry.depth();
+            if occupied.len() < depth + 2 {
+                occupied.resize(depth + 2, false);
             }
+            let stays = if entry.file_type().is_dir() {
+                // Contents first: what was below it has been walked.
+                let keeps = std::mem::take(&mut occupied[depth + 1]);
+                keeps || fs::remove_dir(entry.path()).is_err()
+            } else {
+                let rel = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
+                let rel: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
+                let rel = rel.join("/");
+                let stays = rel == MARKER || keep.contains(&rel);
+                if !stays {
+                    let path = entry.path();
+                    fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+                }
+                stays
+            };
+            occupied[depth] |= stays;
         }
         Ok(())
     })
