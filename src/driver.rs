@@ -221,6 +221,7 @@ impl Driver {
         timings.lap("load");
 
         let memo = self.cache_dir.as_ref().map(|dir| highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO)));
+        timings.lap("memo");
         // Bodies wait for their pages in a file beside the output; a build
         // that cannot make it (the output's folder does not exist yet)
         // holds them in memory instead.

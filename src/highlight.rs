@@ -149,16 +149,20 @@ fn highlighted(lang: &str, code: &str) -> Option<String> {
 /// technology desk's archive costs, and a rebuild highlights the same
 /// blocks again. A block is found by a hash of its language and code. The
 /// file's first line is stamped with broadsheet's version (the syntaxes
-/// and the class names come with it), one JSON line `["key","html"]`
-/// follows for each block, and the last line holds the count of blocks
-/// and a checksum of the lines before it: a file that is missing, cut
+/// and the class names come with it); a record follows for each block (its
+/// key, the length of its HTML and the HTML: reading 2,400 blocks as JSON
+/// lines took 40 ms of every build), and the file ends with the count of
+/// blocks and a checksum of the records: a file that is missing, cut
 /// short, altered or from another version is ignored and made again,
 /// never trusted. What this build highlights is written to the next file
 /// as it is made, so a fresh build holds no second copy of its code.
 #[derive(Default)]
 pub struct Memo {
     path: std::path::PathBuf,
-    stored: std::collections::HashMap<u128, String>,
+    /// The file as read, and where each block's HTML is in it (checked to
+    /// be UTF-8): not copied out, since most builds need few of them.
+    file: Vec<u8>,
+    stored: std::collections::HashMap<u128, std::ops::Range<usize>>,
     next: std::sync::Mutex<Next>,
 }
 
@@ -179,8 +183,10 @@ impl Next {
         if self.failed {
             return;
         }
-        let mut line = serde_json::to_string(&(format!("{key:032x}"), html)).expect("strings serialize");
-        line.push('\n');
+        let mut record = Vec::with_capacity(24 + html.len());
+        record.extend_from_slice(&key.to_le_bytes());
+        record.extend_from_slice(&(html.len() as u64).to_le_bytes());
+        record.extend_from_slice(html.as_bytes());
         let written = (|| {
             if self.file.is_none() {
                 if let Some(folder) = path.parent() {
@@ -188,18 +194,18 @@ impl Next {
                 }
                 let file = std::fs::File::create(partial(path))?;
                 let mut file = std::io::BufWriter::new(file);
-                std::io::Write::write_all(&mut file, format!("{MEMO_STAMP}\n").as_bytes())?;
+                std::io::Write::write_all(&mut file, MEMO_STAMP.as_bytes())?;
                 self.file = Some(file);
             }
-            std::io::Write::write_all(self.file.as_mut().expect("opened above"), line.as_bytes())
+            std::io::Write::write_all(self.file.as_mut().expect("opened above"), &record)
         })();
-        self.sum.update(line.as_bytes());
+        self.sum.update(&record);
         self.failed = written.is_err();
     }
 }
 
 /// The first line of a memo file.
-const MEMO_STAMP: &str = concat!("broadsheet ", env!("CARGO_PKG_VERSION"), " highlight memo");
+const MEMO_STAMP: &str = concat!("broadsheet ", env!("CARGO_PKG_VERSION"), " highlight memo 2\n");
 
 impl Memo {
     /// The memo of the file at `path`; an empty one when the file cannot
@@ -207,37 +213,40 @@ impl Memo {
     pub fn load(path: &std::path::Path) -> Memo {
         // The file of a build killed while writing it.
         let _ = std::fs::remove_file(partial(path));
-        let stored = std::fs::read_to_string(path).ok().and_then(|text| Memo::parse(&text)).unwrap_or_default();
-        Memo { path: path.to_path_buf(), stored, next: Default::default() }
+        let file = std::fs::read(path).unwrap_or_default();
+        let stored = Memo::parse(&file).unwrap_or_default();
+        let file = if stored.is_empty() { Vec::new() } else { file };
+        Memo { path: path.to_path_buf(), file, stored, next: Default::default() }
     }
 
-    fn parse(text: &str) -> Option<std::collections::HashMap<u128, String>> {
-        let body = text.strip_prefix(MEMO_STAMP)?.strip_prefix('\n')?.strip_suffix('\n')?;
-        // The lines of the blocks, each with its newline, and the last line.
-        let (lines, last) = match body.rsplit_once('\n') {
-            Some((lines, last)) => (&body[..=lines.len()], last),
-            None => ("", body),
-        };
-        let (count, sum) = last.split_once(' ')?;
-        if sum != format!("{:032x}", xxhash_rust::xxh3::xxh3_128(lines.as_bytes())) {
+    fn parse(bytes: &[u8]) -> Option<std::collections::HashMap<u128, std::ops::Range<usize>>> {
+        let body = bytes.strip_prefix(MEMO_STAMP.as_bytes())?;
+        let (mut records, trailer) = body.split_at_checked(body.len().checked_sub(24)?)?;
+        let (count, sum) = trailer.split_at(8);
+        if sum != xxhash_rust::xxh3::xxh3_128(records).to_le_bytes() {
             return None;
         }
-        let stored: Option<std::collections::HashMap<u128, String>> = lines
-            .lines()
-            .map(|line| {
-                let (key, html): (String, String) = serde_json::from_str(line).ok()?;
-                Some((u128::from_str_radix(&key, 16).ok()?, html))
-            })
-            .collect();
-        stored.filter(|stored| count.parse() == Ok(stored.len()))
+        let count = usize::try_from(u64::from_le_bytes(count.try_into().ok()?)).ok()?;
+        let mut stored = std::collections::HashMap::with_capacity(count.min(records.len() / 24));
+        while !records.is_empty() {
+            let (key, rest) = records.split_at_checked(16)?;
+            let (len, rest) = rest.split_at_checked(8)?;
+            let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
+            let (html, rest) = rest.split_at_checked(len)?;
+            std::str::from_utf8(html).ok()?;
+            let start = bytes.len() - 24 - rest.len() - len;
+            stored.insert(u128::from_le_bytes(key.try_into().ok()?), start..start + len);
+            records = rest;
+        }
+        (stored.len() == count).then_some(stored)
     }
 
     /// What [`code_html`] gives, from the memo when it holds the block.
     pub fn code_html(&self, lang: &str, code: &str) -> String {
         let key = block_key(lang, code);
-        if let Some(html) = self.stored.get(&key) {
+        if let Some(html) = self.get(key) {
             self.next.lock().unwrap_or_else(|e| e.into_inner()).used.entry(key).or_insert(false);
-            return html.clone();
+            return html.to_string();
         }
         let html = code_html(lang, code);
         let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
@@ -247,33 +256,40 @@ impl Memo {
         html
     }
 
+    /// The HTML of the block `key`, when the file holds it.
+    fn get(&self, key: u128) -> Option<&str> {
+        let range = self.stored.get(&key)?;
+        std::str::from_utf8(&self.file[range.clone()]).ok()
+    }
+
     /// Finishes the next file with the blocks taken from this one, and puts
     /// it in place, whole or not at all; when the build used just the blocks
     /// this file holds, the file stays as it is.
     pub fn store(self) -> std::io::Result<()> {
-        let Memo { path, stored, next } = self;
-        let mut next = next.into_inner().unwrap_or_else(|e| e.into_inner());
-        if next.used.len() == stored.len() && next.used.values().all(|made| !made) {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        if next.used.len() == self.stored.len() && next.used.values().all(|made| !made) {
             return Ok(());
         }
-        let mut kept: Vec<(&u128, &String)> =
-            stored.iter().filter(|(key, _)| next.used.get(key) == Some(&false)).collect();
-        kept.sort_by_key(|(key, _)| **key);
-        for (key, html) in kept {
-            next.append(&path, *key, html);
+        let mut kept: Vec<u128> =
+            self.stored.keys().filter(|key| next.used.get(key) == Some(&false)).copied().collect();
+        kept.sort();
+        for key in kept {
+            next.append(&self.path, key, self.get(key).expect("checked when read"));
         }
+        let path = &self.path;
         if next.failed {
-            let _ = std::fs::remove_file(partial(&path));
+            let _ = std::fs::remove_file(partial(path));
             return Err(std::io::Error::other("the highlight memo could not be written"));
         }
-        let trailer = format!("{} {:032x}\n", next.used.len(), next.sum.digest128());
+        let mut trailer = (next.used.len() as u64).to_le_bytes().to_vec();
+        trailer.extend_from_slice(&next.sum.digest128().to_le_bytes());
         let Some(mut file) = next.file.take() else {
             // No block at all: nothing to keep.
-            return std::fs::remove_file(&path).or(Ok(()));
+            return std::fs::remove_file(path).or(Ok(()));
         };
-        std::io::Write::write_all(&mut file, trailer.as_bytes())?;
+        std::io::Write::write_all(&mut file, &trailer)?;
         file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
-        std::fs::rename(partial(&path), &path)
+        std::fs::rename(partial(path), path)
     }
 }
 
@@ -337,7 +353,7 @@ mod tests {
 
         let memo = Memo::load(&path);
         assert_eq!(memo.stored.len(), 2);
-        assert_eq!(memo.stored[&block_key("rust", "fn a() {}\n")], code_html("rust", "fn a() {}\n"));
+        assert_eq!(memo.get(block_key("rust", "fn a() {}\n")).unwrap(), code_html("rust", "fn a() {}\n"));
         // Only `a` is used this time: the file is written again without `b`.
         assert_eq!(memo.code_html("rust", "fn a() {}\n"), code_html("rust", "fn a() {}\n"));
         memo.store().unwrap();
@@ -355,13 +371,17 @@ mod tests {
         let memo = Memo::load(&path);
         memo.code_html("rust", "let x = 1;\n");
         memo.store().unwrap();
-        let good = std::fs::read_to_string(&path).unwrap();
+        let good = std::fs::read(&path).unwrap();
         assert_eq!(Memo::load(&path).stored.len(), 1);
 
-        let altered = good.replacen("hl-source", "hl-sourcf", 1);
-        assert_ne!(altered, good);
-        let other_version = good.replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1);
-        for bad in [altered.as_str(), &good[..good.len() - 3], other_version.as_str(), "", "\n\n", "garbage"] {
+        let replace = |from: &str, to: &str| {
+            let at = good.windows(from.len()).position(|w| w == from.as_bytes()).expect("found");
+            [&good[..at], to.as_bytes(), &good[at + from.len()..]].concat()
+        };
+        let altered = replace("hl-source", "hl-sourcf");
+        let other_version = replace(env!("CARGO_PKG_VERSION"), "0.0.0-other");
+        let cut = &good[..good.len() - 3];
+        for bad in [&altered[..], cut, &other_version, b"", b"\n\n", b"garbage"] {
             std::fs::write(&path, bad).unwrap();
             assert!(Memo::load(&path).stored.is_empty(), "{bad:?}");
         }
