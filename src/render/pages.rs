@@ -4,7 +4,7 @@
 //! having to list what a page depends on.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use rayon::prelude::*;
@@ -28,11 +28,14 @@ pub struct Views<'a> {
     pub categories: &'a [CategoryView],
     /// The articles' body HTML.
     pub bodies: &'a Bodies<'a>,
-    /// The summaries as template values, built once per build (or kept
-    /// from the last one); every page that shows an article clones its
+    /// The summaries as template values, each made when a page first
+    /// shows it (or kept from the last build): a rebuild that renders a
+    /// few pages makes a few. Every page that shows an article clones its
     /// value (an `Arc`), so listings and related lists cost no
     /// serialization.
-    values: Vec<tera::Value>,
+    values: Vec<OnceLock<tera::Value>>,
+    /// The parts summary values share.
+    shared: views::Shared<'a>,
     /// Each article's version, side by side: page keys read them by the
     /// thousand, and each article lives in an allocation of its own.
     versions: Vec<u64>,
@@ -61,18 +64,24 @@ impl<'a> Views<'a> {
         let (config, articles) = (site.config, site.articles);
         let fresh = articles.iter().filter(|a| !kept.values.contains_key(&a.version));
         let shared = views::Shared::new(config, categories, fresh);
-        let values: Vec<tera::Value> = articles
-            .par_iter()
-            .map(|article| match kept.values.get(&article.version) {
-                Some(value) => value.clone(),
-                None => shared.value(&views::summary(config, categories, article), article),
-            })
-            .collect();
         let versions: Vec<u64> = articles.iter().map(|a| a.version).collect();
+        let values =
+            articles.iter().map(|a| kept.values.get(&a.version).cloned().map_or_else(OnceLock::new, OnceLock::from));
+        let views = Views { site, categories, bodies, values: values.collect(), shared, versions };
         if kept.keep {
-            kept.values = versions.iter().copied().zip(values.iter().cloned()).collect();
+            // `serve` keeps them all for its next build.
+            let values = (0..articles.len()).into_par_iter().map(|i| views.value(i).clone()).collect::<Vec<_>>();
+            kept.values = views.versions.iter().copied().zip(values).collect();
         }
-        Views { site, categories, bodies, values, versions }
+        views
+    }
+
+    /// Article `i`'s summary as a template value.
+    fn value(&self, i: usize) -> &tera::Value {
+        self.values[i].get_or_init(|| {
+            let article = &self.site.articles[i];
+            self.shared.value(&views::summary(self.site.config, self.categories, article), article)
+        })
     }
 
     pub fn config(&self) -> &'a Config {
@@ -85,12 +94,13 @@ impl<'a> Views<'a> {
         views::summary(self.site.config, self.categories, &self.site.articles[i])
     }
 
-    /// Article `i`'s summary as a template value, counted in keys by its version.
-    fn shown(&self, i: usize) -> Of<&tera::Value> {
-        Of::article(self.versions[i], &self.values[i])
+    /// Article `i`'s summary as a template value, counted in keys by its
+    /// version (and made only for a template).
+    fn shown(&self, i: usize) -> Shown<'_> {
+        Of::article(self.versions[i], SummaryValue { views: self, i })
     }
 
-    fn shown_all(&self, indices: impl IntoIterator<Item = usize>) -> Vec<Of<&tera::Value>> {
+    fn shown_all(&self, indices: impl IntoIterator<Item = usize>) -> Vec<Shown<'_>> {
         indices.into_iter().map(|i| self.shown(i)).collect()
     }
 
@@ -330,6 +340,21 @@ impl<'a> Views<'a> {
     }
 }
 
+/// An article's summary in a page's context.
+type Shown<'a> = Of<SummaryValue<'a>>;
+
+/// Article `i`'s summary value, made when first serialized.
+pub struct SummaryValue<'a> {
+    views: &'a Views<'a>,
+    i: usize,
+}
+
+impl Serialize for SummaryValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.views.value(self.i).serialize(serializer)
+    }
+}
+
 /// The context of one page, and which template renders it.
 pub enum Context<'a> {
     Home(HomeContext<'a>),
@@ -407,16 +432,16 @@ pub struct PageMeta<'a> {
 #[derive(Serialize)]
 pub struct HomeContext<'a> {
     page: PageMeta<'a>,
-    lead: Option<Of<&'a tera::Value>>,
+    lead: Option<Shown<'a>>,
     sections: Vec<Section<'a>>,
     /// The ten newest articles.
-    latest: Vec<Of<&'a tera::Value>>,
+    latest: Vec<Shown<'a>>,
 }
 
 #[derive(Serialize)]
 struct Section<'a> {
     category: &'a CategoryView,
-    articles: Vec<Of<&'a tera::Value>>,
+    articles: Vec<Shown<'a>>,
 }
 
 #[derive(Serialize)]
@@ -432,14 +457,14 @@ pub struct ArticleContext<'a> {
 #[derive(Serialize)]
 struct ArticleView<'a> {
     #[serde(flatten)]
-    summary: Of<&'a tera::Value>,
+    summary: Shown<'a>,
     #[serde(flatten)]
     own: Of<ArticleOwn<'a>>,
     further_context: Vec<Further<'a>>,
     /// The series box: none when the article is not part of one.
     series: Option<SeriesBox<'a>>,
-    backlinks: Vec<Of<&'a tera::Value>>,
-    related: Vec<Of<&'a tera::Value>>,
+    backlinks: Vec<Shown<'a>>,
+    related: Vec<Shown<'a>>,
 }
 
 /// The parts of article `index`'s page made from the article alone; made
@@ -485,7 +510,7 @@ impl Serialize for ArticleOwn<'_> {
 #[derive(Serialize)]
 struct Further<'a> {
     #[serde(flatten)]
-    target: Of<&'a tera::Value>,
+    target: Shown<'a>,
     note: Option<&'a str>,
 }
 
@@ -501,7 +526,7 @@ pub struct ListingContext<'a> {
     listing: &'a Taxon,
     /// The category's own RSS feed.
     feed_url: Option<String>,
-    articles: Vec<Of<&'a tera::Value>>,
+    articles: Vec<Shown<'a>>,
     pagination: Pagination,
 }
 
@@ -521,10 +546,10 @@ struct SeriesBox<'a> {
     /// 1-based, in reading order.
     part: usize,
     total: usize,
-    prev: Option<Of<&'a tera::Value>>,
-    next: Option<Of<&'a tera::Value>>,
+    prev: Option<Shown<'a>>,
+    next: Option<Shown<'a>>,
     /// Every part, in reading order.
-    parts: Vec<Of<&'a tera::Value>>,
+    parts: Vec<Shown<'a>>,
 }
 
 /// The context of series.html.
@@ -533,7 +558,7 @@ pub struct SeriesContext<'a> {
     page: PageMeta<'a>,
     series: SeriesView<'a>,
     /// In reading order.
-    articles: Vec<Of<&'a tera::Value>>,
+    articles: Vec<Shown<'a>>,
 }
 
 #[derive(Serialize)]
@@ -548,7 +573,7 @@ struct SeriesView<'a> {
 pub struct ArchiveContext<'a> {
     page: PageMeta<'a>,
     archive: ArchiveView,
-    articles: Vec<Of<&'a tera::Value>>,
+    articles: Vec<Shown<'a>>,
     pagination: Pagination,
 }
 
@@ -616,7 +641,7 @@ struct CorrectionItem<'a> {
     url: String,
     #[serde(flatten)]
     notice: Of<views::NoticeView<'a>>,
-    article: Of<&'a tera::Value>,
+    article: Shown<'a>,
 }
 
 #[derive(Serialize)]
