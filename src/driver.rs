@@ -8,13 +8,16 @@
 //!
 //! What each stage keeps (only when asked to), and what makes it stale:
 //! - parse ([`Sources`]): the files of content/, their front matter and
-//!   bodies, by text and by the answers the site gave each body;
+//!   bodies, by text and by the answers the site gave each body (`build`
+//!   keeps them in its cache folder for the next build, without the
+//!   bodies' HTML);
 //! - graph ([`Linker`]): the graph, while no article's references, tags,
 //!   date, category or headings changed;
 //! - plan ([`Placed`]): the article order and the listings, while no
 //!   article's path, date, category, tags or authors changed;
 //! - render ([`Summaries`], [`Pages`]): summary values by article version,
-//!   pages by the key of their context;
+//!   pages by the key of their context (`build` keeps the keys in its
+//!   cache folder, see [`crate::write::ledger`]);
 //! - outputs ([`outputs::Kept`]): feeds and sitemaps by the key of their
 //!   inputs;
 //! - a change to config.toml or to any template drops everything derived
@@ -69,6 +72,9 @@ pub struct Report {
 
 /// The file of the cache folder that keeps highlighted code between builds.
 const HIGHLIGHT_MEMO: &str = "highlight";
+
+/// The file of the cache folder that keeps parsed articles between builds.
+const PARSES: &str = "parses";
 
 /// How far ahead `check` looks for articles about to expire.
 pub const EXPIRING: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
@@ -209,10 +215,14 @@ impl Driver {
         let mut theme_diags = Vec::new();
         let theme = theme::load(&root, &config.theme, &mut theme_diags);
         let embeds = Embeds::new(&theme.embeds, &theme.origins, &mut theme_diags);
-        // Keys kept between builds are taken under what else makes a page.
-        let under = match sink.keys_pages() {
-            true => rendered_under(&config_text, self.base_url.as_deref(), &theme),
-            false => 0,
+        // Keys kept between builds are taken under what else makes a page,
+        // and parses under what else makes an article.
+        let (under, parses_under) = match sink.keys_pages() {
+            true => (
+                rendered_under(&config_text, self.base_url.as_deref(), &theme),
+                parsed_under(&config_text, self.base_url.as_deref()),
+            ),
+            false => (0, 0),
         };
         cache.rebase(config_text, &theme);
         cache.sources.update(&root, changed);
@@ -229,15 +239,24 @@ impl Driver {
             Some(beside) if cache.sources.spills() => Spill::create(beside).ok(),
             _ => None,
         };
-        let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), spill.as_ref(), &mut diags);
-        if let Some(memo) = memo {
-            // Stored now, whatever becomes of the build, so that its memory
-            // is free before the pages are rendered: what it holds is right
-            // for the code it names. A memo that cannot be written only
-            // costs the next build time.
-            let _ = memo.store();
+        if parses_under != 0
+            && let Some(dir) = &self.cache_dir
+        {
+            cache.sources.keeping_parses(dir.join(PARSES), parses_under, sink.holds_earlier_pages());
         }
-        let bodies = Bodies::new(spill.as_ref());
+        let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), spill.as_ref(), &mut diags);
+        // Stored now, whatever becomes of the build: what it holds is right
+        // for the code it names. A memo that cannot be written only costs
+        // the next build time.
+        let restored = articles.published.iter().any(|a| a.restored);
+        if let Some(memo) = &memo {
+            let _ = memo.store(!restored);
+        }
+        // Kept to make the bodies of restored articles again; otherwise its
+        // memory is free before the pages are rendered.
+        let memo = memo.filter(|_| restored);
+        let again = restored.then(|| cache.sources.again(&root, &config, &embeds, &articles.published, memo.as_ref()));
+        let bodies = Bodies::new(spill.as_ref()).again(again.as_ref());
         timings.lap("parse");
 
         let graph = cache.linker.link(&articles, &mut diags);
@@ -424,6 +443,14 @@ fn renderer(theme: &Theme, config: &Config, categories: &[views::CategoryView]) 
 /// [`crate::parse::Article::version`]) and leave all three out.
 fn rendered_under(config: &str, base_url: Option<&str>, theme: &Theme) -> render::key::Key {
     let site = render::key::of("site", &(config, base_url, &theme.templates, &theme.embeds));
+    render::key::under(render::key::program(), site)
+}
+
+/// What an article is parsed under besides its file: the program, and
+/// config.toml (and `--base-url`). The theme's embeds are among the answers
+/// each body records (see [`crate::parse::Article::version`]).
+fn parsed_under(config: &str, base_url: Option<&str>) -> render::key::Key {
+    let site = render::key::of("parses", &(config, base_url));
     render::key::under(render::key::program(), site)
 }
 

@@ -176,11 +176,14 @@ struct Next {
     used: std::collections::HashMap<u128, bool>,
     /// Writing failed: the next build highlights again.
     failed: bool,
+    /// The file is in place: blocks highlighted after it (for the bodies a
+    /// rebuild makes again from kept parses) are not added.
+    closed: bool,
 }
 
 impl Next {
     fn append(&mut self, path: &std::path::Path, key: u128, html: &str) {
-        if self.failed {
+        if self.failed || self.closed {
             return;
         }
         let mut record = Vec::with_capacity(24 + html.len());
@@ -263,25 +266,36 @@ impl Memo {
     }
 
     /// Finishes the next file with the blocks taken from this one, and puts
-    /// it in place, whole or not at all; when the build used just the blocks
-    /// this file holds, the file stays as it is.
-    pub fn store(self) -> std::io::Result<()> {
+    /// it in place, whole or not at all. With `prune`, it keeps only the
+    /// blocks this build used, so that it does not grow with deleted
+    /// articles; without (a build that took some articles from an earlier
+    /// one's parses, and so did not ask for their code), it keeps every
+    /// block. When that is just the blocks this file holds, the file stays
+    /// as it is.
+    pub fn store(&self, prune: bool) -> std::io::Result<()> {
         let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-        if next.used.len() == self.stored.len() && next.used.values().all(|made| !made) {
-            return Ok(());
-        }
+        let next = &mut *next;
+        let made = next.used.values().filter(|made| **made).count();
         let mut kept: Vec<u128> =
-            self.stored.keys().filter(|key| next.used.get(key) == Some(&false)).copied().collect();
-        kept.sort();
-        for key in kept {
-            next.append(&self.path, key, self.get(key).expect("checked when read"));
+            self.stored.keys().filter(|key| !prune || next.used.contains_key(key)).copied().collect();
+        let unchanged = made == 0 && kept.len() == self.stored.len();
+        if !unchanged {
+            kept.sort();
+            for &key in &kept {
+                next.append(&self.path, key, self.get(key).expect("checked when read"));
+            }
+        }
+        let count = made + kept.len();
+        next.closed = true;
+        if unchanged {
+            return Ok(());
         }
         let path = &self.path;
         if next.failed {
             let _ = std::fs::remove_file(partial(path));
             return Err(std::io::Error::other("the highlight memo could not be written"));
         }
-        let mut trailer = (next.used.len() as u64).to_le_bytes().to_vec();
+        let mut trailer = (count as u64).to_le_bytes().to_vec();
         trailer.extend_from_slice(&next.sum.digest128().to_le_bytes());
         let Some(mut file) = next.file.take() else {
             // No block at all: nothing to keep.
@@ -349,14 +363,14 @@ mod tests {
         let memo = Memo::load(&path);
         assert_eq!(memo.code_html("rust", "fn a() {}\n"), code_html("rust", "fn a() {}\n"));
         memo.code_html("rust", "fn b() {}\n");
-        memo.store().unwrap();
+        memo.store(true).unwrap();
 
         let memo = Memo::load(&path);
         assert_eq!(memo.stored.len(), 2);
         assert_eq!(memo.get(block_key("rust", "fn a() {}\n")).unwrap(), code_html("rust", "fn a() {}\n"));
         // Only `a` is used this time: the file is written again without `b`.
         assert_eq!(memo.code_html("rust", "fn a() {}\n"), code_html("rust", "fn a() {}\n"));
-        memo.store().unwrap();
+        memo.store(true).unwrap();
         let memo = Memo::load(&path);
         assert_eq!(memo.stored.keys().collect::<Vec<_>>(), [&block_key("rust", "fn a() {}\n")]);
         // The same language and code, not the same code in another language.
@@ -370,7 +384,7 @@ mod tests {
         assert!(Memo::load(&path).stored.is_empty());
         let memo = Memo::load(&path);
         memo.code_html("rust", "let x = 1;\n");
-        memo.store().unwrap();
+        memo.store(true).unwrap();
         let good = std::fs::read(&path).unwrap();
         assert_eq!(Memo::load(&path).stored.len(), 1);
 

@@ -845,7 +845,7 @@ enum Flow {
 }
 
 /// The article an `article` argument names, as an embed shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Card {
     pub url: String,
     pub headline: String,

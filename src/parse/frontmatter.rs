@@ -14,7 +14,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::keys::{self, Source};
 use crate::text::{slugify, smarten};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FrontMatter {
     /// With typographic punctuation, like every text field below.
     pub title: String,
@@ -49,7 +49,7 @@ pub struct FrontMatter {
 }
 
 /// A dated correction or update: Markdown text, with where it is written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Notice {
     pub date: ZonedDateTime,
     /// Markdown.
@@ -67,21 +67,21 @@ pub struct Notice {
 /// Where a string value's text sits in its file: at this offset, byte for
 /// byte, when the file spells it without escapes; else only somewhere in
 /// the value at this span.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TextAt {
     Verbatim(usize),
     Within(std::ops::Range<usize>),
 }
 
 /// A site path the article moved from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Alias {
     pub path: String,
     pub location: Location,
 }
 
 /// A "further context" entry: another article, and why it matters.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ContextRef {
     /// Content path of the target: `international/2025-10-28-naval.md`.
     pub path: String,
@@ -90,7 +90,7 @@ pub struct ContextRef {
     pub location: Location,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Image {
     pub src: String,
     pub alt: String,

@@ -50,7 +50,7 @@ pub trait Resolve {
 /// A file under content/ that an article shows, and where it is published:
 /// next to the article's output when it sits in the article's folder (or
 /// below it), else at its own path under content/.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AssetUse {
     /// Content path: `international/summit-harbour.png`.
     pub source: String,
@@ -65,7 +65,7 @@ pub struct AssetUse {
 }
 
 /// A resized WebP copy of an image, published beside it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Variant {
     pub width: u32,
     /// Output file: `world/a/photo-480.webp`.
@@ -102,7 +102,7 @@ pub fn local_image(src: &str, rel: &str, resolve: &dyn Resolve) -> Option<Result
     }))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -110,15 +110,17 @@ pub struct TocEntry {
 }
 
 /// An inline `[text](@/category/file.md#anchor)` link.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct InlineRef {
     pub path: String,
     pub anchor: Option<String>,
     pub location: Location,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Body {
+    /// Never kept between builds (see [`super::kept`]).
+    #[serde(skip)]
     pub html: String,
     pub toc: Vec<TocEntry>,
     pub word_count: usize,
@@ -135,6 +137,7 @@ pub struct Body {
     pub media: Vec<serde_json::Value>,
     /// The HTML for feeds, where its embeds render differently there (a
     /// video as a link, a chart as its fallback): none when it is `html`.
+    #[serde(skip)]
     pub feed_html: Option<String>,
     /// The ids its HTML writes other than its headings' (footnotes, raw
     /// HTML), for the check of `#fragment` links: known without the HTML.
@@ -149,7 +152,7 @@ impl Body {
 }
 
 /// A link or image whose URL is a path of this site.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SiteLink {
     /// The site path, without its `#fragment` or `?query`.
     pub path: String,

@@ -5,6 +5,7 @@
 
 pub mod embeds;
 pub mod frontmatter;
+mod kept;
 pub mod markdown;
 pub mod notices;
 pub mod spill;
@@ -37,7 +38,7 @@ pub struct Selection {
 }
 
 /// A published article, with everything known of it before the graph.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Article {
     /// Content path: `international/2025-10-28-naval.md`.
     pub rel: String,
@@ -54,7 +55,12 @@ pub struct Article {
     pub body: Body,
     /// Where a build keeps the body's HTML until its page is written (see
     /// [`spill`]).
+    #[serde(skip)]
     pub spilled: Option<Spilled>,
+    /// Parsed by an earlier build (see src/parse/kept.rs): the body's HTML
+    /// was not kept, and is made again for the pages that need it.
+    #[serde(skip)]
+    pub restored: bool,
     /// Newest first, each with its anchor.
     pub corrections: Vec<notices::Rendered>,
     pub updates: Vec<notices::Rendered>,
@@ -127,7 +133,7 @@ pub struct Articles {
 }
 
 /// The front matter of a source file, parsed, before any body is rendered.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Head {
     /// Content path, as in its source file.
     pub rel: String,
@@ -195,7 +201,7 @@ pub(crate) struct Finished {
 }
 
 /// One answer the index gave while an article was rendered.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Lookup {
     ArticleUrl {
         path: String,
@@ -347,6 +353,7 @@ pub(crate) fn finish(index: &Index, text: &str, head: &Head) -> Finished {
         updates,
         assets,
         spilled: None,
+        restored: false,
         version,
     };
     Finished { article, diags, lookups }
@@ -364,6 +371,35 @@ fn version(rel: &str, text: &str, lookups: &[Lookup]) -> u64 {
     text.hash(&mut hasher);
     lookups.hash(&mut hasher);
     hasher.finish()
+}
+
+/// Renders again the bodies of articles restored from an earlier build's
+/// parses, whose HTML was not kept (see src/parse/kept.rs), for the pages
+/// and feeds that show them.
+pub struct Again<'a> {
+    pub(crate) content: std::path::PathBuf,
+    pub(crate) config: &'a Config,
+    pub(crate) index: Index<'a>,
+}
+
+impl Again<'_> {
+    /// The body's HTML, and its feed HTML when that differs.
+    pub fn html(&self, article: &Article) -> Result<(String, Option<String>), Diagnostic> {
+        let rel = &article.rel;
+        let text = crate::load::read_article(rel.clone(), &self.content.join(rel))?.text;
+        let changed = || {
+            Diagnostic::error("the file changed while the site was being built")
+                .at(Location::file(&format!("content/{rel}")))
+                .hint("build again")
+        };
+        let head = parse_head(self.config, rel, &text).map_err(|_| changed())?;
+        let body = finish(&self.index, &text, &head);
+        // The same text with the same answers is the same article.
+        if body.article.version != article.version {
+            return Err(changed());
+        }
+        Ok((body.article.body.html, body.article.body.feed_html))
+    }
 }
 
 /// Parses the front matter of the article at content path `rel`.
@@ -438,12 +474,26 @@ fn variants(output: &str, size: Option<(u32, u32)>, widths: &[u32]) -> Vec<(u32,
 /// once per change of it).
 pub(crate) type ImageSizes = std::sync::Mutex<HashMap<String, Option<(u32, u32)>>>;
 
+/// What the index knows of a published article: what bodies may ask of it.
+struct Known<'a> {
+    path: &'a str,
+    url: &'a str,
+    front: &'a FrontMatter,
+    category: usize,
+}
+
+impl<'a> Known<'a> {
+    fn of(path: &'a str, url: &'a str, front: &'a FrontMatter, category: usize) -> Known<'a> {
+        Known { path, url, front, category }
+    }
+}
+
 /// The URL of every published article and content file, known before any
 /// body is rendered so that bodies can link to each other.
 pub(crate) struct Index<'a> {
     config: &'a Config,
-    /// Content path → head, of every published article.
-    heads: FxHashMap<&'a str, &'a Head>,
+    /// Content path → what is known of every published article.
+    heads: FxHashMap<&'a str, Known<'a>>,
     /// Content path → file on disk.
     assets: FxHashMap<&'a str, &'a std::path::Path>,
     sizes: &'a ImageSizes,
@@ -476,10 +526,24 @@ impl<'a> Index<'a> {
             } else {
                 owners.insert(&head.path, head);
             }
-            by_rel.insert(head.rel.as_str(), head);
+            by_rel.insert(head.rel.as_str(), Known::of(&head.path, &head.url, &head.front, head.category));
         }
         let assets = assets.map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
         Index { config, heads: by_rel, assets, sizes, embeds, code: crate::highlight::Code::Highlighted }
+    }
+
+    /// The index of `articles`, as the parse that made them saw it, to
+    /// render a body again (see [`Again`]).
+    pub fn of_articles(
+        config: &'a Config,
+        assets: impl Iterator<Item = &'a Asset>,
+        articles: &'a [Arc<Article>],
+        sizes: &'a ImageSizes,
+        embeds: &'a embeds::Embeds,
+    ) -> Index<'a> {
+        let heads = articles.iter().map(|a| (a.rel.as_str(), Known::of(&a.path, &a.url, &a.front, a.category)));
+        let assets = assets.map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
+        Index { config, heads: heads.collect(), assets, sizes, embeds, code: crate::highlight::Code::Highlighted }
     }
 
     /// Code blocks are made as `code` says.
@@ -518,7 +582,7 @@ impl Resolve for Index<'_> {
     }
 
     fn article_url(&self, path: &str) -> Option<&str> {
-        self.heads.get(path).map(|head| head.url.as_str())
+        self.heads.get(path).map(|head| head.url)
     }
 
     fn asset(&self, rel: &str, path: &str) -> Option<AssetUse> {
@@ -526,7 +590,7 @@ impl Resolve for Index<'_> {
         let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
         let beside = path.strip_prefix(folder).and_then(|p| p.strip_prefix('/'));
         let output = match (beside, self.heads.get(rel)) {
-            (Some(sub), Some(head)) => format!("{}{sub}", crate::paths::output_dir(&head.path)),
+            (Some(sub), Some(head)) => format!("{}{sub}", crate::paths::output_dir(head.path)),
             _ => path.to_string(),
         };
         let size = self.size(path, file);
@@ -552,7 +616,7 @@ impl Resolve for Index<'_> {
     fn article_card(&self, path: &str) -> Option<embeds::Card> {
         let head = self.heads.get(path)?;
         Some(embeds::Card {
-            url: head.url.clone(),
+            url: head.url.to_string(),
             headline: head.front.title.clone(),
             kicker: self.config.categories[head.category].name.clone(),
             dek: head.front.description.clone(),

@@ -11,7 +11,7 @@ use super::markdown::{self, Body, Origin, Resolve};
 use crate::diag::Diagnostic;
 
 /// A correction or an update as the page shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rendered {
     pub date: ZonedDateTime,
     /// Its anchor on the article's page.

@@ -9,6 +9,9 @@
 //! - rendered bodies, by that hash and every answer the [`Index`] gave
 //!   while rendering (a link's URL, an image's size).
 //!
+//! A one-off build with a cache folder keeps the last two in a file of it
+//! for the next build ([`kept`]), by the same rules.
+//!
 //! The texts themselves are not kept. `serve` drops each once its body is
 //! rendered, and reads it again in the rare case that a body must be
 //! rendered again while its file did not change (a linked article moved).
@@ -22,7 +25,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection, Spill};
+use super::{Article, Articles, Chosen, ImageSizes, Index, Lookup, Parsed, Selection, Spill, kept};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::highlight::{Code, Memo};
@@ -51,6 +54,10 @@ pub struct Sources {
     /// Files that could not be read.
     unreadable: BTreeMap<PathBuf, Diagnostic>,
     sizes: ImageSizes,
+    /// Where a one-off build keeps its parses for the next (see
+    /// [`kept`]), a hash of what they are made under, and whether it takes
+    /// those of the last build.
+    kept_at: Option<(PathBuf, u128, bool)>,
 }
 
 struct Source {
@@ -82,6 +89,16 @@ fn hash(text: &str) -> u128 {
 impl Sources {
     pub fn new(keep: bool) -> Sources {
         Sources { keep, ..Sources::default() }
+    }
+
+    /// Keeps the parses of a one-off build in the file at `path` for the
+    /// next, and, with `take`, takes those of the last from it; `under` is
+    /// a hash of what a parse is made under besides its file. Taking them
+    /// pays when few pages are rendered (the page ledger holds the rest):
+    /// the body of a page rendered is then made again, which costs more
+    /// than making it during parse.
+    pub fn keeping_parses(&mut self, path: PathBuf, under: u128, take: bool) {
+        self.kept_at = Some((path, under, take));
     }
 
     /// Forgets every parse, for a config.toml that changed: front matter is
@@ -218,13 +235,31 @@ impl Sources {
         spill: Option<&Spill>,
         diags: &mut Vec<Diagnostic>,
     ) -> Articles {
-        let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
         let keep = self.keep;
+        let kept_at = self.kept_at.as_ref().filter(|_| !keep);
+        let restored = match kept_at {
+            Some((path, under, true)) => kept::Kept::load(path, *under),
+            _ => kept::Kept::default(),
+        };
+        let new: Vec<&mut Source> = self.articles.values_mut().filter(|s| s.head.is_none()).collect();
+        // Whether the file must be written again: some record is of no use
+        // (its file changed or is gone), or some article is new.
+        let used = std::sync::atomic::AtomicUsize::new(0);
+        let mut stale = false;
         let unread: Vec<(String, Diagnostic)> = new
             .into_par_iter()
             .filter_map(|source| {
                 let head = match source.text() {
-                    Ok(_) => super::parse_head(config, &source.rel, source.text.as_deref().expect("read above")),
+                    Ok(_) => match restored.get(&source.rel, source.hash) {
+                        Some(record) => {
+                            used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let article = Article { restored: true, ..record.article };
+                            let (diags, lookups) = (record.diags, record.lookups);
+                            source.done = Some(Done { article: Arc::new(article), diags, lookups });
+                            Ok(record.head)
+                        }
+                        None => super::parse_head(config, &source.rel, source.text.as_deref().expect("read above")),
+                    },
                     // A build reads its files here (see `insert`): one it
                     // cannot read is reported as `serve` reports it.
                     Err(problem) if !keep => return Some((source.rel.clone(), problem)),
@@ -267,7 +302,10 @@ impl Sources {
             match outcome {
                 Outcome::Withheld => continue,
                 Outcome::Kept => {}
-                Outcome::Rendered(done) => source.done = Some(done),
+                Outcome::Rendered(done) => {
+                    stale = true;
+                    source.done = Some(done);
+                }
                 Outcome::Failed(problem) => {
                     source.done = None;
                     diags.push(problem);
@@ -278,10 +316,53 @@ impl Sources {
             diags.extend(done.diags.iter().cloned());
             articles.published.push(done.article.clone());
         }
+        let stale = stale || used.into_inner() != restored.len() || articles.published.len() != restored.len();
+        if let Some((path, under, _)) = kept_at
+            && stale
+        {
+            // A file that cannot be written costs the next build time.
+            let _ = kept::store(path, *under, &self.records(), &restored);
+        }
+        drop(restored);
         if !self.keep {
             self.articles.clear();
         }
         articles
+    }
+
+    /// What a next build may take of this one's parses: each article
+    /// rendered, with its head.
+    fn records(&self) -> Vec<kept::Out<'_>> {
+        let records = self.articles.values().filter_map(|source| {
+            let (Some(Ok(head)), Some(done)) = (source.head.as_deref(), &source.done) else { return None };
+            if done.article.restored {
+                return Some(kept::Out::Again(&source.rel));
+            }
+            Some(kept::Out::New(kept::RecordRef {
+                hash: source.hash,
+                head,
+                article: &done.article,
+                diags: &done.diags,
+                lookups: &done.lookups,
+            }))
+        });
+        records.collect()
+    }
+
+    /// What renders again the bodies of the `articles` restored from an
+    /// earlier build's parses (their HTML is not kept), as this build's
+    /// parse would: under `config`, with `embeds` and the code of `memo`.
+    pub fn again<'a>(
+        &'a self,
+        root: &Path,
+        config: &'a Config,
+        embeds: &'a super::embeds::Embeds,
+        articles: &'a [Arc<Article>],
+        memo: Option<&'a Memo>,
+    ) -> super::Again<'a> {
+        let index = Index::of_articles(config, self.assets.values(), articles, &self.sizes, embeds);
+        let index = index.coding(memo.map_or(Code::Highlighted, Code::Remembered));
+        super::Again { content: root.join("content"), config, index }
     }
 
     /// Whether the bodies may be kept on disk until their pages are
@@ -385,4 +466,81 @@ fn take_under<V>(map: &mut BTreeMap<PathBuf, V>, prefix: &Path) -> Vec<(PathBuf,
         .map(|(k, _)| k.clone())
         .collect();
     keys.into_iter().filter_map(|key| map.remove(&key).map(|value| (key, value))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str =
+        "title = \"T\"\nbase_url = \"https://x.test\"\ntimezone = \"America/Mexico_City\"\n[categories.world]\n";
+
+    /// A site of two articles, the second linking to the first.
+    fn site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let world = dir.path().join("content/world");
+        std::fs::create_dir_all(&world).unwrap();
+        std::fs::write(
+            world.join("2025-03-01-a.md"),
+            "+++\ntitle = \"A\"\n+++\nFirst ```\n\n```rust\nfn a() {}\n```\n",
+        )
+        .unwrap();
+        std::fs::write(world.join("2025-03-02-b.md"), "+++\ntitle = \"B\"\n+++\nSee [A](@/world/2025-03-01-a.md).\n")
+            .unwrap();
+        dir
+    }
+
+    /// The content paths of the articles a one-off build with its parses
+    /// kept at `kept` (under `under`) took from the last build's.
+    fn restored(root: &Path, kept: &Path, under: u128) -> Vec<String> {
+        let config = crate::config::parse(CONFIG).unwrap();
+        let embeds = crate::parse::embeds::Embeds::new(&BTreeMap::new(), &BTreeMap::new(), &mut Vec::new());
+        let mut sources = Sources::new(false);
+        sources.keeping_parses(kept.to_path_buf(), under, true);
+        sources.update(root, &[]);
+        let selection =
+            Selection { drafts: false, future: false, now: jiff::Timestamp::from_second(1_800_000_000).unwrap() };
+        let mut diags = Vec::new();
+        let articles = sources.parse(&config, &embeds, selection, None, None, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(articles.published.len(), 2);
+        articles.published.iter().filter(|a| a.restored).map(|a| a.rel.clone()).collect()
+    }
+
+    #[test]
+    fn unchanged_articles_are_taken_from_the_last_builds_parses() {
+        let site = site();
+        let root = site.path();
+        let kept = root.join("cache/parses");
+        assert_eq!(restored(root, &kept, 1), Vec::<String>::new(), "no parses kept yet");
+        assert!(kept.is_file());
+        assert_eq!(restored(root, &kept, 1), ["world/2025-03-01-a.md", "world/2025-03-02-b.md"]);
+
+        // An edited file is parsed again; so is one whose link now leads
+        // elsewhere, though its text did not change.
+        let a = root.join("content/world/2025-03-01-a.md");
+        std::fs::write(&a, "+++\ntitle = \"A\"\nslug = \"moved\"\n+++\nFirst.\n").unwrap();
+        assert_eq!(restored(root, &kept, 1), Vec::<String>::new());
+        assert_eq!(restored(root, &kept, 1), ["world/2025-03-01-a.md", "world/2025-03-02-b.md"]);
+
+        // Parses made under another program or config.toml are not taken.
+        assert_eq!(restored(root, &kept, 2), Vec::<String>::new());
+        restored(root, &kept, 1);
+
+        // Nor is a file cut short, altered or from another version.
+        restored(root, &kept, 1);
+        let good = std::fs::read(&kept).unwrap();
+        let stamp = good.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let mut altered = good.clone();
+        altered[good.len() / 2] ^= 1;
+        let mut other = b"broadsheet 0.0.1 parses 1\n".to_vec();
+        other.extend_from_slice(&good[stamp..good.len() - 16]);
+        let sum = xxhash_rust::xxh3::xxh3_128(&other);
+        other.extend_from_slice(&sum.to_le_bytes());
+        for (what, bad) in [("cut short", &good[..good.len() - 5]), ("altered", &altered), ("another version", &other)]
+        {
+            std::fs::write(&kept, bad).unwrap();
+            assert_eq!(restored(root, &kept, 1), Vec::<String>::new(), "{what}");
+        }
+    }
 }

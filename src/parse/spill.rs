@@ -76,6 +76,8 @@ impl Spill {
 /// Gives the body HTML of the articles of one build.
 pub struct Bodies<'a> {
     spill: Option<&'a Spill>,
+    /// What makes the HTML of restored articles again.
+    again: Option<&'a super::Again<'a>>,
 }
 
 /// The HTML of a body: for the page, and for feeds.
@@ -95,11 +97,23 @@ impl<'a> Bodies<'a> {
     /// The bodies of a build whose articles were spilled into `spill`
     /// (none: every article holds its HTML).
     pub fn new(spill: Option<&'a Spill>) -> Bodies<'a> {
-        Bodies { spill }
+        Bodies { spill, again: None }
     }
 
-    /// The body of `article`: the HTML it holds, or read back.
+    /// The bodies of articles restored from an earlier build's parses are
+    /// made again by `again`.
+    pub fn again(mut self, again: Option<&'a super::Again<'a>>) -> Bodies<'a> {
+        self.again = again;
+        self
+    }
+
+    /// The body of `article`: the HTML it holds, read back or made again.
     pub fn html<'b>(&self, article: &'b Article) -> Result<Html<'b>, Diagnostic> {
+        if article.restored {
+            let again = self.again.expect("a build that restores articles can render them again");
+            let (page, feed) = again.html(article)?;
+            return Ok(Html { page: Cow::Owned(page), feed: feed.map(Cow::Owned) });
+        }
         let body = &article.body;
         let (Some(spilled), Some(spill)) = (&article.spilled, self.spill) else {
             return Ok(Html { page: Cow::Borrowed(&body.html), feed: body.feed_html.as_deref().map(Cow::Borrowed) });

@@ -36,6 +36,13 @@ pub trait Sink: Sync {
         false
     }
 
+    /// Whether the sink holds, before the build begins, the pages of an
+    /// earlier one with their keys: a rebuild then renders few pages, and
+    /// needs few bodies.
+    fn holds_earlier_pages(&self) -> bool {
+        false
+    }
+
     /// Whether the sink already holds the page `rel` as rendered from a
     /// context of key `key`: the page is then neither rendered nor written.
     fn holds(&self, _rel: &str, _key: Key) -> bool {
@@ -142,6 +149,12 @@ impl Sink for Twin {
 
     fn keys_pages(&self) -> bool {
         self.ledger_path.is_some()
+    }
+
+    fn holds_earlier_pages(&self) -> bool {
+        let Some(ledger) = &self.ledger_path else { return false };
+        let twin = Staging::twin_of(&self.output);
+        ledger.is_file() && twin.is_some_and(|twin| twin.join(MARKER).is_file()) && self.output.join(MARKER).is_file()
     }
 
     fn holds(&self, rel: &str, key: Key) -> bool {
@@ -258,6 +271,13 @@ pub struct Staging {
 }
 
 impl Staging {
+    /// The twin folder of the output folder `output`.
+    fn twin_of(output: &Path) -> Option<PathBuf> {
+        let output = resolve(output);
+        let name = output.file_name()?.to_string_lossy().into_owned();
+        Some(output.parent()?.join(format!(".{name}.broadsheet-twin")))
+    }
+
     pub fn create(output: &Path) -> Result<Staging> {
         let output = resolve(output);
         let parent = output.parent().context("output folder has no parent")?;

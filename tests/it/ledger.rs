@@ -1,9 +1,10 @@
 //! `build`'s page ledger (src/write/ledger.rs): a rebuild renders only
 //! the pages whose key is not the one the twin's copy was rendered from.
 //! After every edit, a build that used the ledger must write exactly the
-//! files of a fresh build without one; a ledger that is missing, corrupt
-//! or from another version must be ignored; and a cache restored in a
-//! fresh clone must give the same site as no cache.
+//! files of a fresh build without one; a ledger (or the parses kept beside
+//! it) that is missing, corrupt or from another version must be ignored;
+//! and a cache restored in a fresh clone must give the same site as no
+//! cache.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -115,7 +116,7 @@ fn a_page_whose_key_the_ledger_gives_is_not_rendered_again() {
 }
 
 #[test]
-fn a_ledger_missing_corrupt_or_from_another_version_is_ignored() {
+fn a_ledger_or_parses_missing_corrupt_or_from_another_version_are_ignored() {
     let spoil: [Step<Path>; 4] = [
         ("missing", &|ledger| fs::remove_file(ledger).unwrap()),
         ("cut short", &|ledger| {
@@ -140,12 +141,25 @@ fn a_ledger_missing_corrupt_or_from_another_version_is_ignored() {
             fs::write(ledger, other).unwrap();
         }),
     ];
-    for (what, spoil) in spoil {
-        let site = twin_changed_unseen("kept");
-        spoil(&ledger(&site, "kept"));
-        build(&site, "kept");
-        assert!(snapshot(&site.root().join("kept")) == fresh(&site), "{what}: the build differs from a fresh one");
-        assert!(ledger(&site, "kept").is_file(), "{what}: the build writes a new ledger");
+    // The ledger, and the parses kept beside it (src/parse/kept.rs).
+    for file in ["pages", "parses"] {
+        for (what, spoil) in &spoil {
+            let site = twin_changed_unseen("kept");
+            let path = site.root().join(format!(".kept.broadsheet-cache/{file}"));
+            spoil(&path);
+            build(&site, "kept");
+            let expected = fresh(&site);
+            if file == "pages" {
+                assert!(snapshot(&site.root().join("kept")) == expected, "{file} {what}: differs from a fresh build");
+            } else {
+                // The ledger still holds: only the parses were spoiled.
+                let mut actual = snapshot(&site.root().join("kept"));
+                let page = actual.get_mut(Path::new(SCORE_PAGE)).unwrap();
+                *page = String::from_utf8(page.clone()).unwrap().replace("EXTRA TIME", "extra time").into_bytes();
+                assert!(actual == expected, "{file} {what}: differs from a fresh build");
+            }
+            assert!(path.is_file(), "{file} {what}: the build writes a new one");
+        }
     }
 }
 
