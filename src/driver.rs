@@ -217,13 +217,10 @@ impl Driver {
         let embeds = Embeds::new(&theme.embeds, &theme.origins, &mut theme_diags);
         // Keys kept between builds are taken under what else makes a page,
         // and parses under what else makes an article.
-        let (under, parses_under) = match sink.keys_pages() {
-            true => (
-                rendered_under(&config_text, self.base_url.as_deref(), &theme),
-                parsed_under(&config_text, self.base_url.as_deref()),
-            ),
-            false => (0, 0),
-        };
+        let kept_under = sink.keys_pages().then(|| {
+            let base_url = self.base_url.as_deref();
+            (rendered_under(&config_text, base_url, &theme), parsed_under(&config_text, base_url))
+        });
         cache.rebase(config_text, &theme);
         cache.sources.update(&root, changed);
         let mut diags: Vec<Diagnostic> = cache.sources.problems().collect();
@@ -239,7 +236,7 @@ impl Driver {
             Some(beside) if cache.sources.spills() => Spill::create(beside).ok(),
             _ => None,
         };
-        if parses_under != 0
+        if let Some((_, parses_under)) = kept_under
             && let Some(dir) = &self.cache_dir
         {
             cache.sources.keeping_parses(dir.join(PARSES), parses_under, sink.holds_earlier_pages());
@@ -288,6 +285,8 @@ impl Driver {
         timings.lap("plan");
 
         sink.begin()?;
+        // Keys kept only within serve's process need nothing to be taken under.
+        let under = kept_under.map_or(0, |(under, _)| under);
         let written = cache.pages.render(&views, renderer, &plan, under, &PagesTo(&*sink));
         if !cache.keep {
             // A one-off build has no use for its renderer past this point.

@@ -18,7 +18,8 @@
 //! - [`serve`]: the preview server on top.
 //!
 //! Leaves any stage may use: [`diag`] (errors with file, line and column),
-//! [`keys`], [`text`], [`order`], [`paths`], [`highlight`], [`timings`].
+//! [`keys`], [`text`], [`order`], [`paths`], [`highlight`], [`timings`],
+//! [`checked`] (cache files trusted whole or not at all).
 
 pub mod config;
 pub mod load;
@@ -32,6 +33,7 @@ pub mod driver;
 pub mod serve;
 pub mod scaffold;
 
+pub mod checked;
 pub mod diag;
 pub mod highlight;
 pub mod keys;

@@ -17,8 +17,7 @@
 //! and the rest (head, article, diagnostics, answers) in MessagePack, read
 //! only for the files whose text did not change.
 
-use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::ops::Range;
 use std::path::Path;
 
@@ -26,6 +25,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{Article, Head, Lookup};
+use crate::checked;
 use crate::diag::Diagnostic;
 
 /// The file's first line.
@@ -77,8 +77,8 @@ impl Kept {
     /// The file at `path`, when it can be trusted and was made `under` the
     /// same program and config.toml; else an empty one.
     pub fn load(path: &Path, under: u128) -> Kept {
-        let Ok(bytes) = fs::read(path) else { return Kept::default() };
-        match index(&bytes, under) {
+        let Some((bytes, body)) = checked::read(path, STAMP) else { return Kept::default() };
+        match index(&bytes, body, under) {
             Some(records) => Kept { bytes, records },
             None => Kept::default(),
         }
@@ -100,15 +100,9 @@ impl Kept {
     }
 }
 
-/// Where each record is in `bytes`.
-fn index(bytes: &[u8], under: u128) -> Option<FxHashMap<String, Place>> {
-    let body = bytes.strip_prefix(STAMP)?;
-    let (_, sum) = body.split_at_checked(body.len().checked_sub(16)?)?;
-    let end = bytes.len() - 16;
-    if xxhash_rust::xxh3::xxh3_128(&bytes[..end]).to_le_bytes() != sum {
-        return None;
-    }
-    let mut at = STAMP.len();
+/// Where each record is in `bytes`, whose contents are at `body`.
+fn index(bytes: &[u8], body: Range<usize>, under: u128) -> Option<FxHashMap<String, Place>> {
+    let (mut at, end) = (body.start, body.end);
     let mut take = |n: usize| -> Option<Range<usize>> {
         let range = at..at.checked_add(n).filter(|&e| e <= end)?;
         at = range.end;
@@ -141,18 +135,8 @@ const BATCH: usize = 512;
 /// Writes `records` to `path`, whole or not at all; those of `old` are
 /// copied as they are, not encoded again.
 pub(crate) fn store(path: &Path, under: u128, records: &[Out], old: &Kept) -> io::Result<()> {
-    if let Some(folder) = path.parent() {
-        fs::create_dir_all(folder)?;
-    }
-    let partial = path.with_extension("partial");
-    let mut file = io::BufWriter::new(fs::File::create(&partial)?);
-    let mut sum = xxhash_rust::xxh3::Xxh3Default::new();
-    let mut put = |bytes: &[u8]| -> io::Result<()> {
-        sum.update(bytes);
-        file.write_all(bytes)
-    };
-    put(STAMP)?;
-    put(&under.to_le_bytes())?;
+    let mut file = checked::Writer::create(path, STAMP)?;
+    file.put(&under.to_le_bytes())?;
     for batch in records.chunks(BATCH) {
         let encoded: Vec<Option<Vec<u8>>> = batch
             .par_iter()
@@ -165,19 +149,16 @@ pub(crate) fn store(path: &Path, under: u128, records: &[Out], old: &Kept) -> io
             match (record, encoded) {
                 (Out::New(record), Some(encoded)) => {
                     let rel = &record.article.rel;
-                    put(&(rel.len() as u64).to_le_bytes())?;
-                    put(rel.as_bytes())?;
-                    put(&record.hash.to_le_bytes())?;
-                    put(&(encoded.len() as u64).to_le_bytes())?;
-                    put(&encoded)?;
+                    file.put(&(rel.len() as u64).to_le_bytes())?;
+                    file.put(rel.as_bytes())?;
+                    file.put(&record.hash.to_le_bytes())?;
+                    file.put(&(encoded.len() as u64).to_le_bytes())?;
+                    file.put(&encoded)?;
                 }
-                (Out::Again(rel), _) => put(old.whole(rel).ok_or_else(|| io::Error::other("no such record"))?)?,
+                (Out::Again(rel), _) => file.put(old.whole(rel).ok_or_else(|| io::Error::other("no such record"))?)?,
                 (Out::New(_), None) => unreachable!("new records are encoded"),
             }
         }
     }
-    let sum = sum.digest128();
-    file.write_all(&sum.to_le_bytes())?;
-    file.into_inner().map_err(io::IntoInnerError::into_error)?;
-    fs::rename(&partial, path)
+    file.finish()
 }

@@ -24,11 +24,12 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustc_hash::FxHashMap;
 
+use crate::checked;
 use crate::render::key::Key;
 
 /// The ledger file's first line.
@@ -57,17 +58,12 @@ impl Ledger {
     /// Reads the ledger at `path` and deletes it: the build about to run
     /// changes the twin. An untrusted ledger reads as an empty one.
     pub fn take(path: &Path) -> Ledger {
-        let read = fs::read(path);
+        let read = checked::read(path, STAMP);
         let _ = fs::remove_file(path);
-        read.ok().and_then(|bytes| Ledger::parse(&bytes)).unwrap_or_default()
+        read.and_then(|(bytes, body)| Ledger::parse(&bytes[body])).unwrap_or_default()
     }
 
-    fn parse(bytes: &[u8]) -> Option<Ledger> {
-        let body = bytes.strip_prefix(STAMP)?;
-        let (body, sum) = body.split_at_checked(body.len().checked_sub(16)?)?;
-        if xxhash_rust::xxh3::xxh3_128(&bytes[..bytes.len() - 16]).to_le_bytes() != sum {
-            return None;
-        }
+    fn parse(body: &[u8]) -> Option<Ledger> {
         let mut reader = Reader(body);
         let output_part = reader.part()?.to_vec();
         let twin_part = reader.part()?;
@@ -99,7 +95,7 @@ impl Ledger {
     /// whose twin holds the output before it, at `path`, whole or not at
     /// all.
     pub fn store(self, path: &Path, pages: &[(String, Entry)]) -> io::Result<()> {
-        let mut bytes = STAMP.to_vec();
+        let mut bytes = Vec::new();
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_nanos() as u64;
         bytes.extend_from_slice(&now.to_le_bytes());
         bytes.extend_from_slice(&(pages.len() as u64).to_le_bytes());
@@ -116,19 +112,10 @@ impl Ledger {
         } else {
             bytes.extend_from_slice(&self.output_part);
         }
-        let sum = xxhash_rust::xxh3::xxh3_128(&bytes);
-        bytes.extend_from_slice(&sum.to_le_bytes());
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder)?;
-        }
-        let partial = partial(path);
-        fs::write(&partial, &bytes)?;
-        fs::rename(&partial, path)
+        let mut file = checked::Writer::create(path, STAMP)?;
+        file.put(&bytes)?;
+        file.finish()
     }
-}
-
-fn partial(path: &Path) -> PathBuf {
-    path.with_extension("partial")
 }
 
 /// The time and pages of one part.
@@ -179,6 +166,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn page(rel: &str, key: Key, len: u64) -> (String, Entry) {
         (rel.to_string(), Entry { key, len })

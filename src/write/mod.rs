@@ -153,8 +153,8 @@ impl Sink for Twin {
 
     fn holds_earlier_pages(&self) -> bool {
         let Some(ledger) = &self.ledger_path else { return false };
-        let twin = Staging::twin_of(&self.output);
-        ledger.is_file() && twin.is_some_and(|twin| twin.join(MARKER).is_file()) && self.output.join(MARKER).is_file()
+        let Ok((output, twin)) = Staging::folders(&self.output) else { return false };
+        ledger.is_file() && Staging::reuses(&output, &twin)
     }
 
     fn holds(&self, rel: &str, key: Key) -> bool {
@@ -271,23 +271,29 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// The twin folder of the output folder `output`.
-    fn twin_of(output: &Path) -> Option<PathBuf> {
-        let output = resolve(output);
-        let name = output.file_name()?.to_string_lossy().into_owned();
-        Some(output.parent()?.join(format!(".{name}.broadsheet-twin")))
-    }
-
-    pub fn create(output: &Path) -> Result<Staging> {
+    /// The output folder `output` resolved, and its twin folder.
+    fn folders(output: &Path) -> Result<(PathBuf, PathBuf)> {
         let output = resolve(output);
         let parent = output.parent().context("output folder has no parent")?;
         let name = output.file_name().context("output folder has no name")?.to_string_lossy();
+        let twin = parent.join(format!(".{name}.broadsheet-twin"));
+        Ok((output, twin))
+    }
+
+    /// Whether a build into `output` writes into the twin an earlier build
+    /// left, both folders being broadsheet's.
+    fn reuses(output: &Path, twin: &Path) -> bool {
+        twin.join(MARKER).is_file() && output.join(MARKER).is_file()
+    }
+
+    pub fn create(output: &Path) -> Result<Staging> {
+        let (output, dir) = Staging::folders(output)?;
+        let parent = output.parent().expect("checked by folders");
         fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        let dir = parent.join(format!(".{name}.broadsheet-twin"));
         for folder in [&output, &dir] {
             on_the_parents_filesystem(folder, parent)?;
         }
-        let reused = dir.join(MARKER).is_file() && output.join(MARKER).is_file();
+        let reused = Staging::reuses(&output, &dir);
         if !reused {
             if dir.exists() {
                 if !dir.join(MARKER).is_file() && fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
