@@ -280,8 +280,6 @@ impl Driver {
             cache.renderer = Some(renderer(&theme, &config, &categories)?);
         }
         let renderer = cache.renderer.as_ref().expect("made above");
-        let generated = outputs::make(&views, &plan, selection.now, &self.search, &mut cache.outputs)
-            .map_err(|d| Failed { diagnostics: vec![d] })?;
         timings.lap("plan");
 
         sink.begin()?;
@@ -295,7 +293,15 @@ impl Driver {
         written?;
         timings.lap("render+write pages");
 
-        let files = plan.pages.len() + generated.files.len() + generated.copies.len() + plan.copies.len();
+        // After the pages, since the sink knows which files it holds only
+        // once the build has begun.
+        let generated =
+            outputs::make(&views, &plan, selection.now, &self.search, &mut cache.outputs, &PagesTo(&*sink), under)
+                .map_err(|d| Failed { diagnostics: vec![d] })?;
+        timings.lap("generated");
+
+        let files =
+            plan.pages.len() + generated.files.len() + generated.held + generated.copies.len() + plan.copies.len();
         let images = Images {
             quality: config.images.quality,
             cache: self.cache_dir.as_ref().map(|dir| dir.join("images")),
@@ -351,7 +357,10 @@ fn write_files(
     images: &Images,
 ) -> Result<(), Error> {
     for (rel, bytes) in generated.files {
-        sink.write(&rel, bytes)?;
+        match generated.keys.get(&rel) {
+            Some(&key) => sink.write_page(&rel, Some(key), bytes)?,
+            None => sink.write(&rel, bytes)?,
+        }
     }
     generated.copies.par_iter().try_for_each(|(rel, path)| sink.copy(rel, path))?;
     copies.par_iter().try_for_each(|(rel, file)| match file {

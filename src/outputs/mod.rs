@@ -5,7 +5,10 @@
 //!
 //! Each file is made by a function of exactly the inputs its key is
 //! computed from: a feed from the articles it lists (counted by version),
-//! the sitemap from its entries. `serve` keeps a file while its key holds.
+//! the sitemap from its entries. `serve` keeps a file while its key holds;
+//! a build whose sink keeps keys between builds (the page ledger) skips a
+//! file of one whose twin holds it under the same key, as it skips pages:
+//! a feed of unchanged articles then costs no body made again.
 
 pub mod feeds;
 pub mod images;
@@ -20,8 +23,8 @@ use rustc_hash::FxHashMap;
 
 use crate::diag::Diagnostic;
 use crate::plan::{Generated, Plan};
-use crate::render::Views;
 use crate::render::key::{self, Key};
+use crate::render::{PageSink, Views};
 
 /// One generated file: output path and bytes.
 pub type File = (String, Bytes);
@@ -39,22 +42,53 @@ impl Kept {
     pub fn new(keep: bool) -> Kept {
         Kept { keep, groups: FxHashMap::default() }
     }
+}
 
-    /// The files of `group` as kept when their key is `key`, else made.
+/// Where a build looks for its generated files before making them: what
+/// `serve` kept, and what the sink holds of an earlier build.
+struct Groups<'a> {
+    kept: &'a mut Kept,
+    sink: &'a dyn PageSink,
+    /// What the files are made under besides their keys (see
+    /// [`key::under`]).
+    under: Key,
+    /// The key of each file made that the sink is to keep.
+    keys: FxHashMap<String, Key>,
+    /// How many files the sink held.
+    held: usize,
+}
+
+impl Groups<'_> {
+    /// The files of `group` as kept when their key is `key`, else made;
+    /// none when the sink holds them. Only a group of one file, named as
+    /// the group, is looked up in the sink: the same key makes the same
+    /// files, so a group keyed there once is one file again.
     fn get_or(
         &mut self,
         group: &str,
         key: Key,
         make: impl FnOnce() -> Result<Vec<File>, Diagnostic>,
     ) -> Result<Vec<File>, Diagnostic> {
-        if let Some((old, files)) = self.groups.get(group)
+        if let Some((old, files)) = self.kept.groups.get(group)
             && *old == key
         {
             return Ok(files.clone());
         }
+        let salted = key::under(self.under, key);
+        let keyed = self.sink.keys_pages();
+        if keyed && self.sink.holds(group, salted) {
+            self.held += 1;
+            return Ok(Vec::new());
+        }
         let files = make()?;
-        if self.keep {
-            self.groups.insert(group.to_string(), (key, files.clone()));
+        if self.kept.keep {
+            self.kept.groups.insert(group.to_string(), (key, files.clone()));
+        }
+        if keyed
+            && let [(name, _)] = files.as_slice()
+            && name == group
+        {
+            self.keys.insert(name.clone(), salted);
         }
         Ok(files)
     }
@@ -79,17 +113,26 @@ pub enum Search {
 pub struct Made {
     pub files: Vec<File>,
     pub copies: Vec<(String, std::path::PathBuf)>,
+    /// The key each of `files` is to be kept under, when the sink keeps
+    /// keys and the file is looked up by one.
+    pub keys: FxHashMap<String, Key>,
+    /// How many files were not made, the sink holding them.
+    pub held: usize,
 }
 
-/// Every generated file of `plan`, in its order. `now` decides the news
-/// sitemap's window.
+/// Every generated file of `plan`, in its order, but those `sink` holds;
+/// `under` is what they are made under besides their keys (as for pages).
+/// `now` decides the news sitemap's window.
 pub fn make(
     views: &Views,
     plan: &Plan,
     now: Timestamp,
     search_mode: &Search,
     kept: &mut Kept,
+    sink: &dyn PageSink,
+    under: Key,
 ) -> Result<Made, Diagnostic> {
+    let mut kept = Groups { kept, sink, under, keys: FxHashMap::default(), held: 0 };
     let mut copies = Vec::new();
     let site = views.site;
     let config = site.config;
@@ -171,7 +214,7 @@ pub fn make(
         };
         files.extend(made);
     }
-    Ok(Made { files, copies })
+    Ok(Made { files, copies, keys: kept.keys, held: kept.held })
 }
 
 /// What the articles at `indices` are made of, for a key: their versions.

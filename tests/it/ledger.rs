@@ -116,6 +116,19 @@ fn a_page_whose_key_the_ledger_gives_is_not_rendered_again() {
 }
 
 #[test]
+fn a_feed_whose_key_the_ledger_gives_is_not_made_again() {
+    // Feeds are keyed like pages: the sport feed, which the edit of a world
+    // article leaves as it was, is taken from the twin as it is; the feeds
+    // that list the edited article are made again.
+    let site = twin_changed_unseen("kept");
+    tamper_unseen(&twin(&site, "kept").join("sport/feed.xml"));
+    build(&site, "kept");
+    assert!(site.read("kept/sport/feed.xml").contains("EXTRA TIME"), "the feed was made again");
+    assert!(site.read("kept/world/feed.xml").contains("fifty towns"));
+    assert!(site.read("kept/feed.xml").contains("fifty towns"));
+}
+
+#[test]
 fn a_ledger_or_parses_missing_corrupt_or_from_another_version_are_ignored() {
     let spoil: [Step<Path>; 4] = [
         ("missing", &|ledger| fs::remove_file(ledger).unwrap()),
