@@ -203,8 +203,22 @@ impl Driver {
     /// Builds the site into `sink`, after the files at `changed` (absolute
     /// paths) changed since the last build; a first build reads everything.
     pub fn build(&mut self, changed: &[PathBuf], sink: &mut dyn Sink) -> Result<Report, Error> {
+        let built = self.run(changed, sink);
+        // A one-off build stores its parses while it goes on: they are
+        // whole before it ends, whatever its outcome.
+        self.cache.sources.settle();
+        built
+    }
+
+    fn run(&mut self, changed: &[PathBuf], sink: &mut dyn Sink) -> Result<Report, Error> {
         let started = Instant::now();
         let mut timings = Timings::start();
+        // Read while config.toml, the theme and content/ are (17 ms of a
+        // one-edit rebuild at 10,000 articles, on a path of its own).
+        let memo = self
+            .cache_dir
+            .clone()
+            .map(|dir| std::thread::spawn(move || highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO))));
         let root = self.options.root.clone();
         let selection = Selection { drafts: self.options.drafts, future: self.options.future, now: now()? };
         let cache = &mut self.cache;
@@ -227,7 +241,7 @@ impl Driver {
         diags.append(&mut theme_diags);
         timings.lap("load");
 
-        let memo = self.cache_dir.as_ref().map(|dir| highlight::Memo::load(&dir.join(HIGHLIGHT_MEMO)));
+        let memo = memo.map(|loading| loading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         timings.lap("memo");
         // Bodies wait for their pages in a file beside the output; a build
         // that cannot make it (the output's folder does not exist yet)
@@ -319,9 +333,16 @@ impl Driver {
             .filter_map(|a| a.front.expires.as_ref().filter(|at| at.timestamp() <= soon).map(|at| (a, at)))
             .map(|(a, at)| (a.rel.clone(), crate::parse::frontmatter::rfc3339(at)))
             .collect();
+        let published = articles.published.len();
+        if !cache.keep {
+            // Freeing every article is no part of a one-off build's work
+            // (11 ms at 10,000 articles): on a thread of its own, ended
+            // with the process.
+            std::thread::spawn(move || drop(articles));
+        }
         Ok(Report {
             expiring,
-            articles: articles.published.len(),
+            articles: published,
             categories: config.categories.len(),
             files,
             elapsed: started.elapsed(),
