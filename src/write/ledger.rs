@@ -18,9 +18,14 @@
 //! before that part of the ledger was written: a page changed or removed
 //! by hand since is rendered again.
 //!
-//! The file: the stamp line, then two parts (the output's pages, then the
+//! Each part also names the folder's other files, so that it names every
+//! file the folder held: the commit then reads only the twin's folders
+//! modified since (see [`crate::write`]), not all of them.
+//!
+//! The file: the stamp line, then two parts (the output's, then the
 //! twin's), each the time it was written (nanoseconds since the epoch), a
-//! count and the pages (name, key, length), and the checksum.
+//! count and the pages (name, key, length), a count and the other files
+//! (name), and the checksum.
 
 use std::fs;
 use std::io;
@@ -33,7 +38,7 @@ use crate::checked;
 use crate::render::key::Key;
 
 /// The ledger file's first line.
-const STAMP: &[u8] = concat!("broadsheet ", env!("CARGO_PKG_VERSION"), " page ledger 1\n").as_bytes();
+const STAMP: &[u8] = concat!("broadsheet ", env!("CARGO_PKG_VERSION"), " page ledger 2\n").as_bytes();
 
 /// One page of a folder: its key and the length of its file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +52,8 @@ pub struct Entry {
 pub struct Ledger {
     /// The pages of the twin, when the ledger names them.
     twin: FxHashMap<Box<str>, Entry>,
+    /// Its other files: with the pages, every file it held.
+    twin_others: Vec<Box<str>>,
     /// Pages of the twin last modified after this were changed by hand.
     twin_written: Option<SystemTime>,
     /// The part of the output's pages, as stored: the twin's part of the
@@ -70,8 +77,16 @@ impl Ledger {
         if !reader.0.is_empty() {
             return None;
         }
-        let (twin_written, twin) = read_part(twin_part)?;
-        Some(Ledger { twin, twin_written: Some(twin_written), output_part })
+        let Part { written, pages, others } = read_part(twin_part)?;
+        Some(Ledger { twin: pages, twin_others: others, twin_written: Some(written), output_part })
+    }
+
+    /// Every file the twin held when its part was written, and when that
+    /// was; `None` when the ledger does not name the twin.
+    pub fn twin_files(&self) -> Option<(SystemTime, Vec<&str>)> {
+        let written = self.twin_written?;
+        let pages = self.twin.keys().map(|rel| &**rel);
+        Some((written, pages.chain(self.twin_others.iter().map(|rel| &**rel)).collect()))
     }
 
     /// The twin's page at `rel`, when it was rendered from a context of
@@ -88,13 +103,14 @@ impl Ledger {
     /// written into.
     pub fn forget_twin(&mut self) {
         self.twin.clear();
+        self.twin_others.clear();
         self.twin_written = None;
     }
 
-    /// Writes the ledger after a build whose output holds `pages`, and
-    /// whose twin holds the output before it, at `path`, whole or not at
-    /// all.
-    pub fn store(self, path: &Path, pages: &[(String, Entry)]) -> io::Result<()> {
+    /// Writes the ledger after a build whose output holds `pages` and the
+    /// files `others`, and whose twin holds the output before it, at
+    /// `path`, whole or not at all.
+    pub fn store(self, path: &Path, pages: &[(String, Entry)], others: &[&str]) -> io::Result<()> {
         let mut bytes = Vec::new();
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_nanos() as u64;
         bytes.extend_from_slice(&now.to_le_bytes());
@@ -105,10 +121,15 @@ impl Ledger {
             bytes.extend_from_slice(&entry.key.to_le_bytes());
             bytes.extend_from_slice(&entry.len.to_le_bytes());
         }
+        bytes.extend_from_slice(&(others.len() as u64).to_le_bytes());
+        for rel in others {
+            bytes.extend_from_slice(&(rel.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(rel.as_bytes());
+        }
         if self.output_part.is_empty() {
-            // No earlier output known: a twin's part of no pages, written
+            // No earlier output known: a twin's part of no files, written
             // at the epoch.
-            bytes.extend_from_slice(&[0; 16]);
+            bytes.extend_from_slice(&[0; 24]);
         } else {
             bytes.extend_from_slice(&self.output_part);
         }
@@ -118,8 +139,15 @@ impl Ledger {
     }
 }
 
-/// The time and pages of one part.
-fn read_part(part: &[u8]) -> Option<(SystemTime, FxHashMap<Box<str>, Entry>)> {
+/// One part of the ledger, read.
+struct Part {
+    written: SystemTime,
+    pages: FxHashMap<Box<str>, Entry>,
+    others: Vec<Box<str>>,
+}
+
+/// The time, pages and other files of one part.
+fn read_part(part: &[u8]) -> Option<Part> {
     let mut reader = Reader(part);
     let written = UNIX_EPOCH + Duration::from_nanos(reader.u64()?);
     let count = reader.u64()?;
@@ -132,7 +160,13 @@ fn read_part(part: &[u8]) -> Option<(SystemTime, FxHashMap<Box<str>, Entry>)> {
         let len = reader.u64()?;
         pages.insert(Box::from(rel), Entry { key, len });
     }
-    reader.0.is_empty().then_some((written, pages))
+    let count = reader.u64()?;
+    let mut others = Vec::with_capacity(usize::try_from(count).ok()?.min(part.len()));
+    for _ in 0..count {
+        let len = usize::try_from(reader.u64()?).ok()?;
+        others.push(Box::from(std::str::from_utf8(reader.take(len)?).ok()?));
+    }
+    reader.0.is_empty().then_some(Part { written, pages, others })
 }
 
 /// Reads a ledger's bytes front to back; `None` past their end.
@@ -149,7 +183,7 @@ impl<'a> Reader<'a> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 
-    /// One part, whole: its time, count and pages.
+    /// One part, whole: its time, pages and other files.
     fn part(&mut self) -> Option<&'a [u8]> {
         let start = self.0;
         self.u64()?;
@@ -158,6 +192,11 @@ impl<'a> Reader<'a> {
             let len = usize::try_from(self.u64()?).ok()?;
             self.take(len)?;
             self.take(24)?;
+        }
+        let count = self.u64()?;
+        for _ in 0..count {
+            let len = usize::try_from(self.u64()?).ok()?;
+            self.take(len)?;
         }
         Some(&start[..start.len() - self.0.len()])
     }
@@ -184,8 +223,8 @@ mod tests {
             pages.push(page(rel, i as Key + 1, text.len() as u64));
         }
         let path = dir.path().join("cache/pages");
-        Ledger::default().store(&path, &pages).unwrap();
-        Ledger::take(&path).store(&path, &[page("a/index.html", 99, 3)]).unwrap();
+        Ledger::default().store(&path, &pages, &["style.css"]).unwrap();
+        Ledger::take(&path).store(&path, &[page("a/index.html", 99, 3)], &[]).unwrap();
         (dir, path)
     }
 
@@ -199,6 +238,9 @@ mod tests {
         assert_eq!(ledger.twin_holds(&twin, "b/index.html", 2), Some(3));
         assert_eq!(ledger.twin_holds(&twin, "a/index.html", 99), None, "another key");
         assert_eq!(ledger.twin_holds(&twin, "c/index.html", 1), None);
+        let (_, mut files) = ledger.twin_files().unwrap();
+        files.sort();
+        assert_eq!(files, ["a/index.html", "b/index.html", "style.css"]);
     }
 
     #[test]
@@ -233,7 +275,7 @@ mod tests {
         altered[at] ^= 1;
         assert!(!holds(&altered), "altered");
         // Another version's ledger, whole and with its own checksum.
-        let mut other = b"broadsheet 0.0.1 page ledger 1\n".to_vec();
+        let mut other = b"broadsheet 0.0.1 page ledger 2\n".to_vec();
         other.extend_from_slice(&good[STAMP.len()..good.len() - 16]);
         let sum = xxhash_rust::xxh3::xxh3_128(&other);
         other.extend_from_slice(&sum.to_le_bytes());
@@ -248,5 +290,6 @@ mod tests {
         let mut ledger = Ledger::take(&path);
         ledger.forget_twin();
         assert_eq!(ledger.twin_holds(&dir.path().join("twin"), "a/index.html", 1), None);
+        assert!(ledger.twin_files().is_none());
     }
 }

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -178,12 +179,15 @@ impl Sink for Twin {
 
     fn commit(&mut self, _: &Plan) -> Result<()> {
         let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
-        self.staging.take().expect("commit comes after begin").commit(&written)?;
+        let staging = self.staging.take().expect("commit comes after begin");
+        staging.commit(&written, self.ledger.twin_files())?;
         if let Some(path) = &self.ledger_path {
             let pages = std::mem::take(self.pages.get_mut().unwrap_or_else(|e| e.into_inner()));
+            let paged: HashSet<&str> = pages.iter().map(|(rel, _)| rel.as_str()).collect();
+            let others: Vec<&str> = written.iter().map(String::as_str).filter(|rel| !paged.contains(rel)).collect();
             // A ledger that cannot be written costs the next build time,
             // not this one its output.
-            let _ = std::mem::take(&mut self.ledger).store(path, &pages);
+            let _ = std::mem::take(&mut self.ledger).store(path, &pages, &others);
         }
         Ok(())
     }
@@ -338,11 +342,16 @@ impl Staging {
     /// Removes what an earlier build left in the twin that this one did not
     /// write (`keep` lists every output file but the marker), then puts the
     /// twin in place of the output; the old output becomes the twin.
-    pub fn commit(mut self, keep: &HashSet<String>) -> Result<()> {
+    /// `known`, when given, is every file the twin held at a time, and
+    /// that time: folders not modified since are not read.
+    pub fn commit(mut self, keep: &HashSet<String>, known: Option<(SystemTime, Vec<&str>)>) -> Result<()> {
         // The twin may hold files of an older site, or files someone added to
         // the output since (a deploy step's CNAME): only this site's stay.
         if self.reused {
-            remove_others(&self.dir, keep)?;
+            match known {
+                Some((when, files)) => remove_strays(&self.dir, keep, when, &files)?,
+                None => remove_others(&self.dir, keep)?,
+            }
         }
         self.committed = true;
         if !self.output.exists() {
@@ -455,37 +464,127 @@ fn remove_others(dir: &Path, keep: &HashSet<String>) -> Result<()> {
         .with_context(|| format!("cannot list {}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .collect();
-    tops.par_iter().try_for_each(|top| -> Result<()> {
-        // Whether the folder being walked at each depth keeps anything: a
-        // folder is removed only when nothing in it stays (most folders
-        // keep their page, and a failing rmdir for each cost 16,000 calls
-        // a rebuild).
-        let mut occupied: Vec<bool> = vec![false];
-        for entry in walkdir::WalkDir::new(top).contents_first(true) {
-            let entry = entry.with_context(|| format!("cannot list {}", top.display()))?;
-            let depth = entry.depth();
-            if occupied.len() < depth + 2 {
-                occupied.resize(depth + 2, false);
-            }
-            let stays = if entry.file_type().is_dir() {
-                // Contents first: what was below it has been walked.
-                let keeps = std::mem::take(&mut occupied[depth + 1]);
-                keeps || fs::remove_dir(entry.path()).is_err()
-            } else {
-                let rel = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
-                let rel: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
-                let rel = rel.join("/");
-                let stays = rel == MARKER || keep.contains(&rel);
-                if !stays {
-                    let path = entry.path();
-                    fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
-                }
-                stays
-            };
-            occupied[depth] |= stays;
+    tops.par_iter().try_for_each(|top| sweep(dir, top, keep))
+}
+
+/// Deletes every file at or under `top`, in the twin `dir`, not in `keep`
+/// (nor the marker), and the folders left empty, `top` too.
+fn sweep(dir: &Path, top: &Path, keep: &HashSet<String>) -> Result<()> {
+    // Whether the folder being walked at each depth keeps anything: a
+    // folder is removed only when nothing in it stays (most folders keep
+    // their page, and a failing rmdir for each cost 16,000 calls a
+    // rebuild).
+    let mut occupied: Vec<bool> = vec![false];
+    for entry in walkdir::WalkDir::new(top).contents_first(true) {
+        let entry = entry.with_context(|| format!("cannot list {}", top.display()))?;
+        let depth = entry.depth();
+        if occupied.len() < depth + 2 {
+            occupied.resize(depth + 2, false);
         }
-        Ok(())
-    })
+        let stays = if entry.file_type().is_dir() {
+            // Contents first: what was below it has been walked.
+            let keeps = std::mem::take(&mut occupied[depth + 1]);
+            keeps || fs::remove_dir(entry.path()).is_err()
+        } else {
+            let rel = entry.path().strip_prefix(dir).expect("walkdir stays below its root");
+            let rel: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
+            let rel = rel.join("/");
+            let stays = rel == MARKER || keep.contains(&rel);
+            if !stays {
+                let path = entry.path();
+                fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+            stays
+        };
+        occupied[depth] |= stays;
+    }
+    Ok(())
+}
+
+/// [`remove_others`], knowing that the twin `dir` held exactly the files
+/// `files` at the time `when`. A folder not modified since (no entry added,
+/// removed or renamed in it) holds only files of the list and folders of
+/// theirs, so it is not read: a stat for each folder instead of a reading
+/// (ext4 reads even a one-page folder through its hash tree). Folders
+/// modified since, the ones this build wrote new files into among them,
+/// are read, and what they hold that the list does not know is swept.
+fn remove_strays(dir: &Path, keep: &HashSet<String>, when: SystemTime, files: &[&str]) -> Result<()> {
+    use rayon::prelude::*;
+    let mut folders: HashSet<&str> = HashSet::from([""]);
+    for file in files {
+        let mut at = *file;
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            if !folders.insert(parent) {
+                break;
+            }
+            at = parent;
+        }
+    }
+    // A file's times come from a coarser clock than `when`, and may lag it.
+    let trusted = when.checked_sub(Duration::from_secs(1)).unwrap_or(UNIX_EPOCH);
+    let path_of = |rel: &str| if rel.is_empty() { dir.to_path_buf() } else { dir.join(rel) };
+    let listed: Vec<&str> = folders.iter().copied().collect();
+    let mut emptied: Vec<String> = listed
+        .par_iter()
+        .map(|&folder| -> Result<Vec<String>> {
+            let path = path_of(folder);
+            let modified = match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_dir() => meta.modified().map_or(true, |at| at > trusted),
+                // Gone, or something else now: its own folder was modified.
+                _ => false,
+            };
+            if !modified {
+                return Ok(Vec::new());
+            }
+            let mut swept = Vec::new();
+            for entry in fs::read_dir(&path).with_context(|| format!("cannot list {}", path.display()))? {
+                let entry = entry.with_context(|| format!("cannot list {}", path.display()))?;
+                let name = entry.file_name();
+                let rel = match (folder, name.to_str()) {
+                    (_, None) => None,
+                    ("", Some(name)) => Some(name.to_string()),
+                    (_, Some(name)) => Some(format!("{folder}/{name}")),
+                };
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                let known = rel.as_deref().is_some_and(|rel| {
+                    if is_dir { folders.contains(rel) } else { rel == MARKER || keep.contains(rel) }
+                });
+                if !known {
+                    sweep(dir, &entry.path(), keep)?;
+                    swept.push(folder.to_string());
+                }
+            }
+            Ok(swept)
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    for file in files.iter().filter(|file| !keep.contains(**file)) {
+        match fs::remove_file(dir.join(file)) {
+            Ok(()) => emptied.push(file.rsplit_once('/').map_or("", |(parent, _)| parent).to_string()),
+            // Gone already, or a folder now (swept above, its parent
+            // having been modified).
+            Err(_) if !dir.join(file).is_file() => {}
+            Err(err) => return Err(err).with_context(|| format!("cannot remove {}", dir.join(file).display())),
+        }
+    }
+    // Folders left empty go, deepest first: the folders of what was
+    // removed, and theirs (an rmdir of a folder that is not empty fails).
+    let mut candidates: Vec<&str> = Vec::new();
+    for folder in &emptied {
+        let mut at = folder.as_str();
+        while !at.is_empty() {
+            candidates.push(at);
+            at = at.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
+    }
+    candidates.sort_by(|a, b| b.matches('/').count().cmp(&a.matches('/').count()).then(a.cmp(b)));
+    candidates.dedup();
+    for folder in candidates {
+        let _ = fs::remove_dir(dir.join(folder));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -522,7 +621,59 @@ mod tests {
             staging.write(rel, bytes).unwrap();
         }
         let keep: HashSet<String> = files.iter().map(|(rel, _)| rel.to_string()).collect();
-        staging.commit(&keep).unwrap();
+        staging.commit(&keep, None).unwrap();
+    }
+
+    /// Sets the time of last change of the folder `dir` back a minute.
+    fn age(dir: &Path) {
+        let minute_ago = SystemTime::now() - Duration::from_secs(60);
+        fs::File::open(dir).unwrap().set_modified(minute_ago).unwrap();
+    }
+
+    #[test]
+    fn a_twin_whose_files_are_known_loses_its_strays_and_empty_folders() {
+        let site = tempfile::tempdir().unwrap();
+        let out = site.path().join("public");
+        let first: &[(&str, &[u8])] = &[("a/index.html", b"a"), ("b/c/index.html", b"c"), ("style.css", b"s")];
+        build(&out, first);
+        build(&out, &[("a/index.html", b"A")]);
+        // The twin holds the first build, as a list written now says;
+        // then a deploy step adds files, and its folders are left alone.
+        let twin = site.path().join(".public.broadsheet-twin");
+        let when = SystemTime::now();
+        for folder in ["", "a", "b", "b/c"] {
+            age(&twin.join(folder));
+        }
+        std::thread::sleep(Duration::from_millis(1100));
+        fs::write(twin.join("CNAME"), "example.org").unwrap();
+        fs::create_dir_all(twin.join("a/extra")).unwrap();
+        fs::write(twin.join("a/extra/notes.txt"), "n").unwrap();
+        let staging = Staging::create(&out).unwrap();
+        staging.write("a/index.html", b"A2").unwrap();
+        let keep = HashSet::from(["a/index.html".to_string()]);
+        let known = first.iter().map(|(rel, _)| *rel).collect();
+        staging.commit(&keep, Some((when, known))).unwrap();
+        assert_eq!(tree(&out), [("a/index.html".to_string(), "A2".to_string())]);
+        assert!(!out.join("b").exists(), "folders left empty are removed");
+    }
+
+    #[test]
+    fn a_folder_of_a_known_twin_not_modified_since_is_not_read() {
+        // The proof that the list is used: a stray put into a folder whose
+        // time of last change is then set back stays.
+        let site = tempfile::tempdir().unwrap();
+        let out = site.path().join("public");
+        build(&out, &[("a/index.html", b"a")]);
+        build(&out, &[("a/index.html", b"A")]);
+        let twin = site.path().join(".public.broadsheet-twin");
+        let when = SystemTime::now();
+        fs::write(twin.join("a/unseen.txt"), "u").unwrap();
+        age(&twin.join("a"));
+        let staging = Staging::create(&out).unwrap();
+        staging.write("a/index.html", b"A2").unwrap();
+        let keep = HashSet::from(["a/index.html".to_string()]);
+        staging.commit(&keep, Some((when, vec!["a/index.html"]))).unwrap();
+        assert!(out.join("a/unseen.txt").exists());
     }
 
     fn tree(dir: &Path) -> Vec<(String, String)> {
