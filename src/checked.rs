@@ -3,8 +3,8 @@
 //! contents, and a checksum of all before it. A file that is missing, cut
 //! short, altered or stamped otherwise reads as nothing. A file is written
 //! beside its place and renamed into it, so no reader meets half of one.
-//! The page ledger (`write::ledger`) and the kept parses (`parse::kept`)
-//! are such files.
+//! The page ledger (`write::ledger`), the kept parses (`parse::kept`) and
+//! the kept graph (`graph::kept`) are such files.
 
 use std::fs;
 use std::io::{self, Write};

@@ -76,6 +76,9 @@ const HIGHLIGHT_MEMO: &str = "highlight";
 /// The file of the cache folder that keeps parsed articles between builds.
 const PARSES: &str = "parses";
 
+/// The file of the cache folder that keeps the related lists between builds.
+const GRAPH: &str = "graph";
+
 /// How far ahead `check` looks for articles about to expire.
 pub const EXPIRING: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 
@@ -254,6 +257,7 @@ impl Driver {
             && let Some(dir) = &self.cache_dir
         {
             cache.sources.keeping_parses(dir.join(PARSES), parses_under, sink.holds_earlier_pages());
+            cache.linker.keeping(dir.join(GRAPH), parses_under);
         }
         let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), spill.as_ref(), &mut diags);
         // Stored now, whatever becomes of the build: what it holds is right

@@ -161,7 +161,7 @@ fn a_ledger_or_parses_missing_corrupt_or_from_another_version_are_ignored() {
         }),
     ];
     // The ledger, and the parses kept beside it (src/parse/kept.rs).
-    for file in ["pages", "parses"] {
+    for file in ["pages", "parses", "graph"] {
         for (what, spoil) in &spoil {
             let site = twin_changed_unseen("kept");
             let path = site.root().join(format!(".kept.broadsheet-cache/{file}"));
@@ -180,6 +180,44 @@ fn a_ledger_or_parses_missing_corrupt_or_from_another_version_are_ignored() {
             assert!(path.is_file(), "{file} {what}: the build writes a new one");
         }
     }
+}
+
+/// An article's graph input as src/graph/kept.rs writes it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Input {
+    rel: String,
+    date: jiff::Timestamp,
+    category: usize,
+    tags: Vec<String>,
+    further: Vec<(String, Option<String>, Option<String>)>,
+    links: Vec<(String, Option<String>)>,
+    headings: Vec<String>,
+}
+
+#[test]
+fn related_lists_the_graph_file_gives_are_not_scored_again() {
+    // The proof that the kept graph is used: the storm article's related
+    // list emptied in a file that is otherwise whole and valid.
+    let site = Site::new(&["incremental"]);
+    build(&site, "kept");
+    build(&site, "kept");
+    let storm_page = "kept/world/storm-damage/index.html";
+    assert!(site.read(storm_page).contains("class=\"related\""));
+    let path = site.root().join(".kept.broadsheet-cache/graph");
+    let bytes = fs::read(&path).unwrap();
+    let stamp = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let (head, lists) = bytes[..bytes.len() - 16].split_at(stamp + 16);
+    let (versions, inputs, mut related): (Vec<u64>, Vec<Input>, Vec<Vec<usize>>) =
+        rmp_serde::from_slice(lists).unwrap();
+    let storm = inputs.iter().position(|i| i.rel == "world/2025-03-04-storm-damage.md").unwrap();
+    related[storm].clear();
+    let mut tampered = head.to_vec();
+    tampered.extend(rmp_serde::to_vec(&(versions, inputs, related)).unwrap());
+    let sum = xxhash_rust::xxh3::xxh3_128(&tampered);
+    tampered.extend_from_slice(&sum.to_le_bytes());
+    fs::write(&path, tampered).unwrap();
+    build(&site, "kept");
+    assert!(!site.read(storm_page).contains("class=\"related\""), "the related list was scored again");
 }
 
 #[test]

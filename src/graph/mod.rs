@@ -1,11 +1,17 @@
 //! The reference graph between published articles: who links to whom
 //! ("Follow-up coverage", SPEC §4) and which articles are related. Works on
 //! plain indices so it can be tested without parsing anything. [`Linker`]
-//! keeps the last graph for `serve`, and what it was linked from.
+//! keeps the last graph for `serve`, and what it was linked from; a
+//! one-off build keeps its related lists for the next in the cache folder
+//! ([`kept`]).
+
+mod kept;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use jiff::Timestamp;
 
@@ -39,6 +45,11 @@ pub struct Linker {
     /// Keep the graph for the next build (`serve`); a one-off build does not.
     pub keep: bool,
     last: Option<Linked>,
+    /// Where a one-off build keeps its related lists for the next, and a
+    /// hash of what its articles were parsed under (see [`kept`]).
+    kept_at: Option<(PathBuf, u128)>,
+    /// The lists of the last build, being read.
+    loading: Option<JoinHandle<Option<kept::Kept>>>,
 }
 
 /// A graph that linked without a problem, with its inputs by article version.
@@ -46,23 +57,47 @@ struct Linked {
     versions: Vec<u64>,
     inputs: Vec<Arc<Input>>,
     graph: Arc<Graph>,
+    /// Whether `graph` is whole; one read from [`kept`] has only its
+    /// related lists.
+    whole: bool,
 }
 
 impl Linker {
     pub fn new(keep: bool) -> Linker {
-        Linker { keep, last: None }
+        Linker { keep, last: None, kept_at: None, loading: None }
+    }
+
+    /// Keeps the related lists of a one-off build in the file at `path`
+    /// for the next, and starts reading those of the last from it; `under`
+    /// is a hash of what the articles are parsed under.
+    pub fn keeping(&mut self, path: PathBuf, under: u128) {
+        let (from, at) = (path.clone(), under);
+        self.loading = Some(std::thread::spawn(move || kept::load(&from, at)));
+        self.kept_at = Some((path, under));
+    }
+
+    /// The related lists of the last one-off build, once read.
+    fn restored(&mut self) -> Option<Linked> {
+        let kept = self.loading.take()?.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Some(Linked {
+            versions: kept.versions,
+            inputs: kept.inputs.into_iter().map(Arc::new).collect(),
+            graph: Arc::new(Graph { related: kept.related, ..Graph::default() }),
+            whole: false,
+        })
     }
 
     pub fn link(&mut self, articles: &Articles, diags: &mut Vec<Diagnostic>) -> Arc<Graph> {
-        let last = self.last.take();
+        let last = self.last.take().or_else(|| self.restored());
         let inputs = match &last {
             Some(last) => last.inputs_now(articles),
             None => inputs(&articles.published),
         };
         if let Some(last) = &last
+            && last.whole
             && same(&last.inputs, &inputs)
         {
-            self.last = Some(Linked { versions: versions(articles), inputs, graph: last.graph.clone() });
+            self.last = Some(Linked { versions: versions(articles), inputs, graph: last.graph.clone(), whole: true });
             return last.graph.clone();
         }
         let mut problems = Vec::new();
@@ -71,8 +106,17 @@ impl Linker {
         // Kept only when every reference resolved: a reference to a file
         // that failed to parse is not reported (its own errors are), and
         // must be once that file is gone or withheld.
-        if self.keep && problems.is_empty() && articles.unparsed.is_empty() {
-            self.last = Some(Linked { versions: versions(articles), inputs, graph: graph.clone() });
+        let clean = problems.is_empty() && articles.unparsed.is_empty();
+        let versions = versions(articles);
+        if let Some((path, under)) = &self.kept_at
+            && clean
+            && last.as_ref().is_none_or(|last| last.versions != versions)
+        {
+            // A file that cannot be written costs the next build time.
+            let _ = kept::store(path, *under, &versions, &inputs, &graph.related);
+        }
+        if self.keep && clean {
+            self.last = Some(Linked { versions, inputs, graph: graph.clone(), whole: true });
         }
         diags.extend(problems);
         graph
@@ -320,7 +364,7 @@ enum List<'a> {
 /// ([`link_again`] reads nothing else). When every published article has
 /// the same inputs, in the same order, as in a build whose linking found no
 /// problem, linking again gives the same graph.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Input {
     rel: String,
     date: Timestamp,
