@@ -18,6 +18,49 @@ pub struct SourceFile {
     pub rel: String,
     /// The text, without a UTF-8 byte-order mark.
     pub text: String,
+    /// The file as it was when read, when that tells it from any later
+    /// version of it.
+    pub stat: Option<StatData>,
+}
+
+/// What tells a file changed without reading it, as git's index does: its
+/// length, inode, and times of last change of its contents and of its
+/// inode. Any write moves the inode's time to the present, and no program
+/// can set it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatData {
+    pub len: u64,
+    pub ino: u64,
+    pub modified: i64,
+    pub changed: i64,
+}
+
+/// How long before a reading a file's times must be for its [`StatData`]
+/// to tell it from a version written later: file times come from a clock
+/// that lags (by one tick; FAT's times are two seconds apart), so a write
+/// just after the reading could otherwise carry the same times.
+const SETTLED: i64 = 3;
+
+impl StatData {
+    pub fn of(meta: &std::fs::Metadata) -> StatData {
+        use std::os::unix::fs::MetadataExt;
+        let at = |seconds: i64, nanos: i64| seconds.saturating_mul(1_000_000_000).saturating_add(nanos);
+        StatData {
+            len: meta.len(),
+            ino: meta.ino(),
+            modified: at(meta.mtime(), meta.mtime_nsec()),
+            changed: at(meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+
+    /// The data of a file read at `now`, when both its times are at least
+    /// [`SETTLED`] seconds older.
+    pub fn settled(meta: &std::fs::Metadata, now: std::time::SystemTime) -> Option<StatData> {
+        let stat = StatData::of(meta);
+        let now = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+        let before = i64::try_from(now).ok()?.checked_sub(SETTLED * 1_000_000_000)?;
+        (stat.modified < before && stat.changed < before).then_some(stat)
+    }
 }
 
 /// A file under `content/` that is not an article (an image beside an
@@ -137,7 +180,9 @@ pub fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
     let cannot =
         |err: std::io::Error| Diagnostic::error(format!("cannot read file: {err}")).at(Location::file(&display));
     let mut file = std::fs::File::open(abs).map_err(cannot)?;
-    let size = file.metadata().map_err(cannot)?.len();
+    let meta = file.metadata().map_err(cannot)?;
+    let stat = StatData::settled(&meta, std::time::SystemTime::now());
+    let size = meta.len();
     let too_big = |size: u64| {
         Diagnostic::error(format!(
             "article is {:.1} MB; broadsheet reads articles of up to {} MB",
@@ -163,7 +208,7 @@ pub fn read_article(rel: String, abs: &Path) -> Result<SourceFile, Diagnostic> {
             if text.starts_with('\u{feff}') {
                 text.drain(..'\u{feff}'.len_utf8());
             }
-            Ok(SourceFile { rel, text })
+            Ok(SourceFile { rel, text, stat })
         }
         Err(err) => {
             // Show the line with the bad bytes replaced, caret on the first.
@@ -194,5 +239,28 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
         } else {
             error
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn stat_data_tell_a_file_only_once_its_times_are_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "text").unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(StatData::settled(&meta, SystemTime::now()), None, "written just now");
+        let later = SystemTime::now() + Duration::from_secs(SETTLED as u64 + 1);
+        assert_eq!(StatData::settled(&meta, later), Some(StatData::of(&meta)));
+        // A tick of the filesystem's clock later (a write within the same
+        // tick could carry the same times: what SETTLED is for).
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::write(&path, "TEXT").unwrap();
+        let again = StatData::of(&std::fs::metadata(&path).unwrap());
+        assert_ne!(again, StatData::of(&meta), "a write of the same length moves the inode's time");
     }
 }

@@ -14,8 +14,11 @@
 //! under another config.toml is ignored, and every file is parsed.
 //!
 //! A record is the article's content path, the hash of its file's text,
-//! and the rest (head, article, diagnostics, answers) in MessagePack, read
-//! only for the files whose text did not change.
+//! the file's [`StatData`] when it was read (zeros when its times were too
+//! recent to tell), and the rest (head, article, diagnostics, answers) in
+//! MessagePack, read only for the files whose text did not change. A file
+//! whose stat data are as recorded is not read at all: its text is the one
+//! the hash was taken of (see [`StatData`]).
 
 use std::io;
 use std::ops::Range;
@@ -27,9 +30,10 @@ use rustc_hash::FxHashMap;
 use super::{Article, Head, Lookup};
 use crate::checked;
 use crate::diag::Diagnostic;
+use crate::load::StatData;
 
 /// The file's first line.
-const STAMP: &[u8] = concat!("broadsheet ", env!("CARGO_PKG_VERSION"), " parses 1\n").as_bytes();
+const STAMP: &[u8] = concat!("broadsheet ", env!("CARGO_PKG_VERSION"), " parses 2\n").as_bytes();
 
 /// One article as an earlier build parsed it.
 #[derive(serde::Deserialize)]
@@ -40,9 +44,10 @@ pub(crate) struct Record {
     pub lookups: Vec<Lookup>,
 }
 
-/// A record to write: one of the file read, as it was, or a new one.
+/// A record to write: one of the file read, its rest as it was, or a new
+/// one.
 pub(crate) enum Out<'a> {
-    Again(&'a str),
+    Again { rel: &'a str, hash: u128, stat: Option<StatData> },
     New(RecordRef<'a>),
 }
 
@@ -51,6 +56,8 @@ pub(crate) enum Out<'a> {
 pub(crate) struct RecordRef<'a> {
     #[serde(skip)]
     pub hash: u128,
+    #[serde(skip)]
+    pub stat: Option<StatData>,
     pub head: &'a Head,
     pub article: &'a Article,
     pub diags: &'a [Diagnostic],
@@ -60,17 +67,18 @@ pub(crate) struct RecordRef<'a> {
 /// Where one record is in the file.
 struct Place {
     hash: u128,
+    stat: Option<StatData>,
     rest: Range<usize>,
-    whole: Range<usize>,
 }
 
 /// The file of an earlier build, read and checked.
 #[derive(Default)]
 pub(crate) struct Kept {
     bytes: Vec<u8>,
-    /// By content path: the hash of the text, where the rest is, and
-    /// where the whole record is.
+    /// By content path: the hash of the text, the stat data, and where
+    /// the rest is.
     records: FxHashMap<String, Place>,
+    with_stat_data: bool,
 }
 
 impl Kept {
@@ -79,7 +87,10 @@ impl Kept {
     pub fn load(path: &Path, under: u128) -> Kept {
         let Some((bytes, body)) = checked::read(path, STAMP) else { return Kept::default() };
         match index(&bytes, body, under) {
-            Some(records) => Kept { bytes, records },
+            Some(records) => {
+                let with_stat_data = records.values().any(|place| place.stat.is_some());
+                Kept { bytes, records, with_stat_data }
+            }
             None => Kept::default(),
         }
     }
@@ -94,9 +105,21 @@ impl Kept {
         rmp_serde::from_slice(&self.bytes[place.rest.clone()]).ok()
     }
 
-    /// The record of the file at `rel`, as written.
-    fn whole(&self, rel: &str) -> Option<&[u8]> {
-        self.records.get(rel).map(|place| &self.bytes[place.whole.clone()])
+    /// The record of the file at `rel` when its stat data are `stat` as
+    /// recorded, and the hash of its text.
+    pub fn unchanged(&self, rel: &str, stat: &StatData) -> Option<(u128, Record)> {
+        let place = self.records.get(rel).filter(|p| p.stat.as_ref() == Some(stat))?;
+        Some((place.hash, rmp_serde::from_slice(&self.bytes[place.rest.clone()]).ok()?))
+    }
+
+    /// Whether some record has its file's stat data.
+    pub fn has_stat_data(&self) -> bool {
+        self.with_stat_data
+    }
+
+    /// The rest of the record of the file at `rel`, as written.
+    fn rest(&self, rel: &str) -> Option<&[u8]> {
+        self.records.get(rel).map(|place| &self.bytes[place.rest.clone()])
     }
 }
 
@@ -114,16 +137,20 @@ fn index(bytes: &[u8], body: Range<usize>, under: u128) -> Option<FxHashMap<Stri
     }
     let mut records = FxHashMap::default();
     loop {
-        let start = take(0)?.start;
-        if start == end {
+        if take(0)?.start == end {
             break;
         }
         let len = usize::try_from(number(take(8)?)).ok()?;
         let rel = std::str::from_utf8(&bytes[take(len)?]).ok()?.to_string();
         let hash = u128::from_le_bytes(bytes[take(16)?].try_into().ok()?);
+        let (len, ino) = (number(take(8)?), number(take(8)?));
+        let (modified, changed) = (number(take(8)?) as i64, number(take(8)?) as i64);
+        let stat = StatData { len, ino, modified, changed };
+        // An inode is never 0: zeros stand for no stat data.
+        let stat = (stat.ino != 0).then_some(stat);
         let len = usize::try_from(number(take(8)?)).ok()?;
         let rest = take(len)?;
-        records.insert(rel, Place { hash, whole: start..rest.end, rest });
+        records.insert(rel, Place { hash, stat, rest });
     }
     Some(records)
 }
@@ -141,23 +168,27 @@ pub(crate) fn store(path: &Path, under: u128, records: &[Out], old: &Kept) -> io
         let encoded: Vec<Option<Vec<u8>>> = batch
             .par_iter()
             .map(|record| match record {
-                Out::Again(_) => Ok(None),
+                Out::Again { .. } => Ok(None),
                 Out::New(record) => rmp_serde::to_vec(record).map(Some).map_err(io::Error::other),
             })
             .collect::<io::Result<_>>()?;
         for (record, encoded) in batch.iter().zip(encoded) {
-            match (record, encoded) {
-                (Out::New(record), Some(encoded)) => {
-                    let rel = &record.article.rel;
-                    file.put(&(rel.len() as u64).to_le_bytes())?;
-                    file.put(rel.as_bytes())?;
-                    file.put(&record.hash.to_le_bytes())?;
-                    file.put(&(encoded.len() as u64).to_le_bytes())?;
-                    file.put(&encoded)?;
+            let (rel, hash, stat, rest) = match (record, &encoded) {
+                (Out::New(record), Some(encoded)) => (&*record.article.rel, record.hash, record.stat, &encoded[..]),
+                (Out::Again { rel, hash, stat }, _) => {
+                    (*rel, *hash, *stat, old.rest(rel).ok_or_else(|| io::Error::other("no such record"))?)
                 }
-                (Out::Again(rel), _) => file.put(old.whole(rel).ok_or_else(|| io::Error::other("no such record"))?)?,
                 (Out::New(_), None) => unreachable!("new records are encoded"),
+            };
+            file.put(&(rel.len() as u64).to_le_bytes())?;
+            file.put(rel.as_bytes())?;
+            file.put(&hash.to_le_bytes())?;
+            let stat = stat.map_or([0; 4], |s| [s.len, s.ino, s.modified as u64, s.changed as u64]);
+            for number in stat {
+                file.put(&number.to_le_bytes())?;
             }
+            file.put(&(rest.len() as u64).to_le_bytes())?;
+            file.put(rest)?;
         }
     }
     file.finish()

@@ -70,6 +70,9 @@ struct Source {
     abs: PathBuf,
     /// Of the text as read: what tells a changed file from a touched one.
     hash: u128,
+    /// The file's stat data when it was read, when they tell it from a
+    /// later version (see [`load::StatData`]).
+    stat: Option<load::StatData>,
     /// The text, from its reading until its body is rendered.
     text: Option<String>,
     /// Parsed when first needed.
@@ -195,10 +198,12 @@ impl Sources {
                 if !keep {
                     // Read when its front matter is parsed (`Source::text`),
                     // so that no build holds every text at once.
-                    return (key, Ok(Source { hash: 0, rel, abs, text: None, head: None, done: None }));
+                    let source = Source { hash: 0, stat: None, rel, abs, text: None, head: None, done: None };
+                    return (key, Ok(source));
                 }
                 let source = load::read_article(rel, &abs).map(|file| Source {
                     hash: hash(&file.text),
+                    stat: file.stat,
                     rel: file.rel,
                     abs,
                     text: Some(file.text),
@@ -260,6 +265,23 @@ impl Sources {
         let unread: Vec<(String, Diagnostic)> = new
             .into_par_iter()
             .filter_map(|source| {
+                // A file whose stat data are as recorded is not read: its
+                // text is the one the record was made from.
+                let unchanged = restored
+                    .has_stat_data()
+                    .then(|| std::fs::metadata(&source.abs).ok())
+                    .flatten()
+                    .map(|meta| load::StatData::of(&meta))
+                    .and_then(|stat| restored.unchanged(&source.rel, &stat).map(|taken| (stat, taken)));
+                if let Some((stat, (hash, record))) = unchanged {
+                    (source.hash, source.stat) = (hash, Some(stat));
+                    used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let article = Article { restored: true, ..record.article };
+                    let (diags, lookups) = (record.diags, record.lookups);
+                    source.done = Some(Done { article: Arc::new(article), diags, lookups });
+                    source.head = Some(Box::new(Ok(record.head)));
+                    return None;
+                }
                 let head = match source.text() {
                     Ok(_) => match restored.get(&source.rel, source.hash) {
                         Some(record) => {
@@ -393,10 +415,11 @@ fn records(parsed: &BTreeMap<PathBuf, Source>) -> Vec<kept::Out<'_>> {
     let records = parsed.values().filter_map(|source| {
         let (Some(Ok(head)), Some(done)) = (source.head.as_deref(), &source.done) else { return None };
         if done.article.restored {
-            return Some(kept::Out::Again(&source.rel));
+            return Some(kept::Out::Again { rel: &source.rel, hash: source.hash, stat: source.stat });
         }
         Some(kept::Out::New(kept::RecordRef {
             hash: source.hash,
+            stat: source.stat,
             head,
             article: &done.article,
             diags: &done.diags,
@@ -410,9 +433,9 @@ impl Source {
     /// The text, read again when it was dropped.
     fn text(&mut self) -> Result<&str, Diagnostic> {
         if self.text.is_none() {
-            let text = self.read_again()?;
-            self.hash = hash(&text);
-            self.text = Some(text);
+            let file = load::read_article(self.rel.clone(), &self.abs)?;
+            (self.hash, self.stat) = (hash(&file.text), file.stat);
+            self.text = Some(file.text);
         }
         Ok(self.text.as_deref().expect("read above"))
     }
@@ -525,6 +548,12 @@ mod tests {
     /// The content paths of the articles a one-off build with its parses
     /// kept at `kept` (under `under`) took from the last build's.
     fn restored(root: &Path, kept: &Path, under: u128) -> Vec<String> {
+        let articles = build(root, kept, under);
+        articles.published.iter().filter(|a| a.restored).map(|a| a.rel.clone()).collect()
+    }
+
+    /// The articles of a one-off build with its parses kept at `kept`.
+    fn build(root: &Path, kept: &Path, under: u128) -> Articles {
         let config = crate::config::parse(CONFIG).unwrap();
         let embeds = crate::parse::embeds::Embeds::new(&BTreeMap::new(), &BTreeMap::new(), &mut Vec::new());
         let mut sources = Sources::new(false);
@@ -536,7 +565,31 @@ mod tests {
         let articles = sources.parse(&config, &embeds, selection, None, None, &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(articles.published.len(), 2);
-        articles.published.iter().filter(|a| a.restored).map(|a| a.rel.clone()).collect()
+        articles
+    }
+
+    #[test]
+    fn a_file_whose_stat_data_are_as_recorded_is_not_read() {
+        let site = site();
+        let root = site.path();
+        let kept = root.join("cache/parses");
+        build(root, &kept, 1);
+        let paths = ["world/2025-03-01-a.md", "world/2025-03-02-b.md"].map(|rel| (rel, root.join("content").join(rel)));
+        let texts = paths.clone().map(|(_, path)| std::fs::read_to_string(path).unwrap());
+        std::fs::write(&paths[0].1, texts[0].replace("title = \"A\"", "title = \"Z\"")).unwrap();
+        // Records that name the files as they are now: as if the edit had
+        // kept the file's length, inode and times.
+        let old = kept::Kept::load(&kept, 1);
+        let stat = |path: &Path| Some(load::StatData::of(&std::fs::metadata(path).unwrap()));
+        let records =
+            [0, 1].map(|i| kept::Out::Again { rel: paths[i].0, hash: hash(&texts[i]), stat: stat(&paths[i].1) });
+        kept::store(&kept, 1, &records, &old).unwrap();
+        let title = |articles: &Articles| articles.published[0].front.title.clone();
+        assert_eq!(title(&build(root, &kept, 1)), "A", "taken by its stat data, unread");
+        // Stat data that differ (here: none recorded) make the file read.
+        let records = [0, 1].map(|i| kept::Out::Again { rel: paths[i].0, hash: hash(&texts[i]), stat: None });
+        kept::store(&kept, 1, &records, &kept::Kept::load(&kept, 1)).unwrap();
+        assert_eq!(title(&build(root, &kept, 1)), "Z");
     }
 
     #[test]
@@ -565,7 +618,7 @@ mod tests {
         let stamp = good.iter().position(|&b| b == b'\n').unwrap() + 1;
         let mut altered = good.clone();
         altered[good.len() / 2] ^= 1;
-        let mut other = b"broadsheet 0.0.1 parses 1\n".to_vec();
+        let mut other = b"broadsheet 0.0.1 parses 2\n".to_vec();
         other.extend_from_slice(&good[stamp..good.len() - 16]);
         let sum = xxhash_rust::xxh3::xxh3_128(&other);
         other.extend_from_slice(&sum.to_le_bytes());
