@@ -262,10 +262,12 @@ impl Driver {
         let articles = cache.sources.parse(&config, &embeds, selection, memo.as_ref(), spill.as_ref(), &mut diags);
         // Stored now, whatever becomes of the build: what it holds is right
         // for the code it names. A memo that cannot be written only costs
-        // the next build time.
+        // the next build time. It drops the blocks no article asked for
+        // only when every body was rendered: a rebuild that kept some
+        // (serve's saves, restored parses) did not ask for their code.
         let restored = articles.published.iter().any(|a| a.restored);
         if let Some(memo) = &memo {
-            let _ = memo.store(!restored);
+            let _ = memo.store(cache.sources.rendered_every_body());
         }
         // Kept to make the bodies of restored articles again; otherwise its
         // memory is free before the pages are rendered.

@@ -268,9 +268,9 @@ impl Memo {
     /// Finishes the next file with the blocks taken from this one, and puts
     /// it in place, whole or not at all. With `prune`, it keeps only the
     /// blocks this build used, so that it does not grow with deleted
-    /// articles; without (a build that took some articles from an earlier
-    /// one's parses, and so did not ask for their code), it keeps every
-    /// block. When that is just the blocks this file holds, the file stays
+    /// articles; without (a build that kept some bodies of an earlier
+    /// one, a save in `serve` or a rebuild from kept parses, and so did not
+    /// ask for their code), it keeps every block. When that is just the blocks this file holds, the file stays
     /// as it is.
     pub fn store(&self, prune: bool) -> std::io::Result<()> {
         let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());

@@ -61,6 +61,9 @@ pub struct Sources {
     /// A one-off build's parses being stored and dropped, off the build's
     /// path (see [`Sources::settle`]).
     settling: Option<std::thread::JoinHandle<()>>,
+    /// Whether the last parse rendered the body of every published
+    /// article (none kept from an earlier build, nor restored).
+    rendered_every_body: bool,
 }
 
 struct Source {
@@ -331,10 +334,11 @@ impl Sources {
             sources.par_iter().zip(texts).map(|(source, text)| source.render(&index, text, spill)).collect();
         drop(index);
         let mut articles = Articles { published: Vec::new(), withheld, unparsed, expired };
+        self.rendered_every_body = true;
         for (source, outcome) in self.articles.values_mut().zip(outcomes) {
             match outcome {
                 Outcome::Withheld => continue,
-                Outcome::Kept => {}
+                Outcome::Kept => self.rendered_every_body = false,
                 Outcome::Rendered(done) => {
                     stale = true;
                     source.done = Some(done);
@@ -373,6 +377,12 @@ impl Sources {
             settle();
         }
         articles
+    }
+
+    /// Whether the last parse rendered the body of every published
+    /// article: the highlighted code it asked for is then all the site's.
+    pub fn rendered_every_body(&self) -> bool {
+        self.rendered_every_body
     }
 
     /// Waits until the parses of the last one-off build are stored.

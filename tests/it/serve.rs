@@ -188,6 +188,28 @@ fn edits_show_up_and_a_broken_edit_keeps_the_last_good_site() {
     });
 }
 
+#[test]
+fn a_save_keeps_the_highlighted_code_of_the_sites_builds() {
+    // serve's builds share the site's cache folder: a save renders only
+    // the edited body, and must not take that for all the code there is.
+    let site = Site::new(&[]);
+    site.write(
+        "content/world/2025-03-02-tally.md",
+        "+++\ntitle = \"Tally\"\n+++\nThe count:\n\n```rust\nfn tally_votes() -> u32 { 42 }\n```\n",
+    );
+    site.run(&["build"]).success();
+    let memo = site.root().join(".public.broadsheet-cache/highlight");
+    let holds_the_block = || String::from_utf8_lossy(&std::fs::read(&memo).unwrap_or_default()).contains("tally_votes");
+    assert!(holds_the_block());
+    let server = serve(&site);
+    let article = "content/world/2025-03-01-harbour-reopens.md";
+    site.write(article, &site.read(article).replace("reopened on Saturday", "reopened on Sunday"));
+    eventually("the edit to be served", || {
+        get(&server, "/world/harbour-reopens/").text().contains("reopened on Sunday")
+    });
+    assert!(holds_the_block(), "the save dropped the code it did not render");
+}
+
 /// What the event stream at `path` sends first (the response head and the
 /// events sent on connecting), read for up to a second.
 fn first_events(server: &Server, path: &str) -> String {
