@@ -379,6 +379,11 @@ impl Sources {
         articles
     }
 
+    /// Whether some article was parsed and kept from an earlier build.
+    pub fn has_parses(&self) -> bool {
+        self.articles.values().any(|source| source.done.is_some())
+    }
+
     /// Whether the last parse rendered the body of every published
     /// article: the highlighted code it asked for is then all the site's.
     pub fn rendered_every_body(&self) -> bool {
