@@ -101,15 +101,18 @@ impl Kept {
 
     /// The record of the file at `rel` whose text hashes to `hash`.
     pub fn get(&self, rel: &str, hash: u128) -> Option<Record> {
-        let place = self.records.get(rel).filter(|p| p.hash == hash)?;
-        rmp_serde::from_slice(&self.bytes[place.rest.clone()]).ok()
+        self.record(self.records.get(rel).filter(|p| p.hash == hash)?)
     }
 
     /// The record of the file at `rel` when its stat data are `stat` as
     /// recorded, and the hash of its text.
     pub fn unchanged(&self, rel: &str, stat: &StatData) -> Option<(u128, Record)> {
         let place = self.records.get(rel).filter(|p| p.stat.as_ref() == Some(stat))?;
-        Some((place.hash, rmp_serde::from_slice(&self.bytes[place.rest.clone()]).ok()?))
+        Some((place.hash, self.record(place)?))
+    }
+
+    fn record(&self, place: &Place) -> Option<Record> {
+        rmp_serde::from_slice(&self.bytes[place.rest.clone()]).ok()
     }
 
     /// Whether some record has its file's stat data.

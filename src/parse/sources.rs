@@ -265,35 +265,31 @@ impl Sources {
         // (its file changed or is gone), or some article is new.
         let used = std::sync::atomic::AtomicUsize::new(0);
         let mut stale = false;
+        // A record taken: the source's rendering, and its head.
+        let take = |source: &mut Source, record: kept::Record| {
+            used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let article = Article { restored: true, ..record.article };
+            source.done = Some(Done { article: Arc::new(article), diags: record.diags, lookups: record.lookups });
+            record.head
+        };
         let unread: Vec<(String, Diagnostic)> = new
             .into_par_iter()
             .filter_map(|source| {
                 // A file whose stat data are as recorded is not read: its
                 // text is the one the record was made from.
-                let unchanged = restored
-                    .has_stat_data()
-                    .then(|| std::fs::metadata(&source.abs).ok())
-                    .flatten()
+                let unchanged = Some(&source.abs)
+                    .filter(|_| restored.has_stat_data())
+                    .and_then(|abs| std::fs::metadata(abs).ok())
                     .map(|meta| load::StatData::of(&meta))
                     .and_then(|stat| restored.unchanged(&source.rel, &stat).map(|taken| (stat, taken)));
                 if let Some((stat, (hash, record))) = unchanged {
                     (source.hash, source.stat) = (hash, Some(stat));
-                    used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let article = Article { restored: true, ..record.article };
-                    let (diags, lookups) = (record.diags, record.lookups);
-                    source.done = Some(Done { article: Arc::new(article), diags, lookups });
-                    source.head = Some(Box::new(Ok(record.head)));
+                    source.head = Some(Box::new(Ok(take(source, record))));
                     return None;
                 }
                 let head = match source.text() {
                     Ok(_) => match restored.get(&source.rel, source.hash) {
-                        Some(record) => {
-                            used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let article = Article { restored: true, ..record.article };
-                            let (diags, lookups) = (record.diags, record.lookups);
-                            source.done = Some(Done { article: Arc::new(article), diags, lookups });
-                            Ok(record.head)
-                        }
+                        Some(record) => Ok(take(source, record)),
                         None => super::parse_head(config, &source.rel, source.text.as_deref().expect("read above")),
                     },
                     // A build reads its files here (see `insert`): one it

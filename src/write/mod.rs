@@ -510,24 +510,15 @@ fn sweep(dir: &Path, top: &Path, keep: &HashSet<String>) -> Result<()> {
 /// are read, and what they hold that the list does not know is swept.
 fn remove_strays(dir: &Path, keep: &HashSet<String>, when: SystemTime, files: &[&str]) -> Result<()> {
     use rayon::prelude::*;
-    let mut folders: HashSet<&str> = HashSet::from([""]);
-    for file in files {
-        let mut at = *file;
-        while let Some((parent, _)) = at.rsplit_once('/') {
-            if !folders.insert(parent) {
-                break;
-            }
-            at = parent;
-        }
-    }
+    let folders: HashSet<&str> = files.iter().flat_map(|file| folders_of(file)).chain([""]).collect();
     // A file's times come from a coarser clock than `when`, and may lag it.
     let trusted = when.checked_sub(Duration::from_secs(1)).unwrap_or(UNIX_EPOCH);
-    let path_of = |rel: &str| if rel.is_empty() { dir.to_path_buf() } else { dir.join(rel) };
     let listed: Vec<&str> = folders.iter().copied().collect();
+    // The folders something was removed from.
     let mut emptied: Vec<String> = listed
         .par_iter()
         .map(|&folder| -> Result<Vec<String>> {
-            let path = path_of(folder);
+            let path = dir.join(folder);
             let modified = match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.is_dir() => meta.modified().map_or(true, |at| at > trusted),
                 // Gone, or something else now: its own folder was modified.
@@ -562,7 +553,7 @@ fn remove_strays(dir: &Path, keep: &HashSet<String>, when: SystemTime, files: &[
         .collect();
     for file in files.iter().filter(|file| !keep.contains(**file)) {
         match fs::remove_file(dir.join(file)) {
-            Ok(()) => emptied.push(file.rsplit_once('/').map_or("", |(parent, _)| parent).to_string()),
+            Ok(()) => emptied.extend(folders_of(file).next().map(str::to_string)),
             // Gone already, or a folder now (swept above, its parent
             // having been modified).
             Err(_) if !dir.join(file).is_file() => {}
@@ -571,20 +562,23 @@ fn remove_strays(dir: &Path, keep: &HashSet<String>, when: SystemTime, files: &[
     }
     // Folders left empty go, deepest first: the folders of what was
     // removed, and theirs (an rmdir of a folder that is not empty fails).
-    let mut candidates: Vec<&str> = Vec::new();
-    for folder in &emptied {
-        let mut at = folder.as_str();
-        while !at.is_empty() {
-            candidates.push(at);
-            at = at.rsplit_once('/').map_or("", |(parent, _)| parent);
-        }
-    }
+    let mut candidates: Vec<&str> =
+        emptied.iter().flat_map(|folder| std::iter::once(folder.as_str()).chain(folders_of(folder))).collect();
+    candidates.retain(|folder| !folder.is_empty());
     candidates.sort_by(|a, b| b.matches('/').count().cmp(&a.matches('/').count()).then(a.cmp(b)));
     candidates.dedup();
     for folder in candidates {
         let _ = fs::remove_dir(dir.join(folder));
     }
     Ok(())
+}
+
+/// The folders `rel` is in, innermost first, the top (`""`) not among
+/// them: `a/b/c.html` is in `a/b` and `a`.
+fn folders_of(rel: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(rel.rsplit_once('/').map(|(parent, _)| parent), |at| {
+        at.rsplit_once('/').map(|(parent, _)| parent)
+    })
 }
 
 #[cfg(test)]
@@ -622,6 +616,12 @@ mod tests {
         }
         let keep: HashSet<String> = files.iter().map(|(rel, _)| rel.to_string()).collect();
         staging.commit(&keep, None).unwrap();
+    }
+
+    #[test]
+    fn the_folders_of_a_file_innermost_first() {
+        assert_eq!(folders_of("a/b/c.html").collect::<Vec<_>>(), ["a/b", "a"]);
+        assert_eq!(folders_of("c.html").count(), 0);
     }
 
     /// Sets the time of last change of the folder `dir` back a minute.
