@@ -11,9 +11,11 @@
 // an author does most); a tag added to the article that some 300 others
 // have (which changes that tag's weight, so the related lists of all of
 // them are scored again, and shifts the tag's listing pages);
-// and a new article added (the home page open: every listing it joins
-// shifts). New articles are dated 2099 so they lead the home page (serve
-// publishes them since the benchmark passes --future).
+// a new article added (the home page open: every listing it joins
+// shifts); and those articles deleted again, newest first. New articles
+// are dated 2099 so they lead the home page (serve publishes them since
+// the benchmark passes --future). Last, serve's resident memory after the
+// saves, and its peak.
 // Needs `cargo build --release`, chromium and playwright-core (.ci/e2e
 // installs them into .ci/tools); the corpus is made by examples/corpus.rs
 // into BENCH_DIR (default /tmp/broadsheet-bench) unless it is there already.
@@ -27,7 +29,7 @@ const articles = Number(process.argv[2] || 10000);
 const edits = Number(process.argv[3] || 20);
 const work = process.env.BENCH_DIR || "/tmp/broadsheet-bench";
 const site = path.join(work, `b${articles}`);
-const binary = path.join(repo, "target/release/broadsheet");
+const binary = process.env.BENCH_BINARY || path.join(repo, "target/release/broadsheet");
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -81,18 +83,20 @@ function newestArticle() {
     const response = await page.goto(address);
     if (!response.ok()) throw new Error(`${address}: ${response.status()}`);
 
-    // Saves `text` to `file`, then waits for a load of the page that
-    // shows `marker`.
+    // Saves `text` to `file` (deletes it, for no text), then waits for a
+    // load of the page that shows `marker` (that no longer does, for a
+    // deletion).
     async function save(file, text, marker) {
       const before = rebuilds.length;
       let loaded = page.waitForEvent("load", { timeout: 30000 });
       const start = performance.now();
-      fs.writeFileSync(file, text);
+      if (text === null) fs.rmSync(file);
+      else fs.writeFileSync(file, text);
       for (;;) {
         await loaded;
         const shown = performance.now() - start;
         if (process.env.BENCH_DEBUG) console.log(`request at ${(requested - start).toFixed(0)} ms, load at ${shown.toFixed(0)} ms`);
-        if ((await page.content()).includes(marker)) {
+        if ((await page.content()).includes(marker) === (text !== null)) {
           // serve prints the rebuild line before the browser can reload.
           return { shown, rebuild: rebuilds.slice(before).pop() };
         }
@@ -121,7 +125,11 @@ function newestArticle() {
       "article added (home page open)": [`${url}/`, (n) => [added(n),
         original.replace(/^title = ".*"$/m, `title = "Benchmark article ${n}"`)
           .replace(/^date = .*$/m, `date = 2099-01-01T00:${String(n).padStart(2, "0")}:00`),
-        `Benchmark article ${n}`]],
+        `Benchmark article ${n}<`]],
+      // Those articles deleted, newest first: each time the home page
+      // loses its first article.
+      "article deleted (home page open)": [`${url}/`, (n) => [added(edits + 1 - n), null,
+        `Benchmark article ${edits + 1 - n}<`]],
     };
     for (const [kind, [shown, edit]] of Object.entries(kinds)) {
       if (page.url() !== shown) await page.goto(shown);
@@ -139,6 +147,9 @@ function newestArticle() {
     for (const [kind, { shown, rebuild }] of Object.entries(results)) {
       console.log(`  ${kind}: save → browser loaded the page ${describe(shown)}; rebuild ${describe(rebuild)}`);
     }
+    const status = fs.readFileSync(`/proc/${server.pid}/status`, "utf8");
+    const kb = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"))[1]);
+    console.log(`  resident memory after the saves: ${(kb("VmRSS") / 1024).toFixed(0)} MB (peak ${(kb("VmHWM") / 1024).toFixed(0)} MB)`);
   } finally {
     fs.writeFileSync(article, original);
     for (let n = 1; n <= edits; n++) fs.rmSync(path.join(path.dirname(article), `2099-01-01-benchmark-${n}.md`), { force: true });

@@ -23,9 +23,9 @@ fn main() {
     let runs: usize = args.next().map_or(20, |n| n.parse().expect("N is a number"));
     let root = std::path::absolute(root).unwrap();
     let options = SiteOptions { root: root.clone(), drafts: false, future: false };
-    broadsheet::serve::keep_freed_memory();
     let mut preview = Preview::new(options, "http://127.0.0.1:8000");
     preview.build(&[]).unwrap_or_else(|e| panic!("{e}"));
+    broadsheet::serve::settle_memory();
     let newest = walkdir::WalkDir::new(root.join("content"))
         .into_iter()
         .filter_map(Result::ok)

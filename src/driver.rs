@@ -253,12 +253,16 @@ impl Driver {
         timings.lap("memo");
         // Bodies wait for their pages in a file beside the output; a build
         // that cannot make it (the output's folder does not exist yet)
-        // holds them in memory instead.
+        // holds them in memory instead. serve holds them packed.
         let spill = match self.cache_dir.as_ref().and_then(|dir| dir.parent()) {
+            _ if cache.keep => Some(Spill::Packed),
             Some(beside) if cache.sources.spills() => Spill::create(beside).ok(),
             _ => None,
         };
+        // Only a one-off build keeps its parses and related lists in the
+        // cache folder: serve holds them, and writes nothing there.
         if let Some((_, parses_under)) = kept_under
+            && !cache.keep
             && let Some(dir) = &self.cache_dir
         {
             cache.sources.keeping_parses(dir.join(PARSES), parses_under, sink.holds_earlier_pages());
@@ -308,7 +312,9 @@ impl Driver {
         timings.lap("plan");
 
         sink.begin()?;
-        // Keys kept only within serve's process need nothing to be taken under.
+        // Under what else makes a page, for a sink that keeps pages by
+        // their keys (the twin's ledger, serve's memory): a page held under
+        // another config.toml or theme is not taken.
         let under = kept_under.map_or(0, |(under, _)| under);
         let written = cache.pages.render(&views, renderer, &plan, under, &PagesTo(&*sink));
         if !cache.keep {

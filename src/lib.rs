@@ -38,6 +38,7 @@ pub mod diag;
 pub mod highlight;
 pub mod keys;
 pub mod order;
+pub mod packed;
 pub mod paths;
 pub mod text;
 pub mod timings;

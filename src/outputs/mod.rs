@@ -69,26 +69,26 @@ impl Groups<'_> {
         key: Key,
         make: impl FnOnce() -> Result<Vec<File>, Diagnostic>,
     ) -> Result<Vec<File>, Diagnostic> {
-        if let Some((old, files)) = self.kept.groups.get(group)
-            && *old == key
-        {
-            return Ok(files.clone());
-        }
         let salted = key::under(self.under, key);
         let keyed = self.sink.keys_pages();
         if keyed && self.sink.holds(group, salted) {
             self.held += 1;
             return Ok(Vec::new());
         }
-        let files = make()?;
-        if self.kept.keep {
-            self.kept.groups.insert(group.to_string(), (key, files.clone()));
+        if let Some((old, files)) = self.kept.groups.get(group)
+            && *old == key
+        {
+            return Ok(files.clone());
         }
+        let files = make()?;
         if keyed
             && let [(name, _)] = files.as_slice()
             && name == group
         {
+            // The sink keeps it for the next build.
             self.keys.insert(name.clone(), salted);
+        } else if self.kept.keep {
+            self.kept.groups.insert(group.to_string(), (key, files.clone()));
         }
         Ok(files)
     }

@@ -736,8 +736,9 @@ impl Pages {
                     _ => Bytes::from(context.render(renderer).map_err(|d| Failed { diagnostics: vec![d] })?),
                 };
                 sink.write_page(file, key, bytes.clone())?;
-                // Held for the next build only when kept.
-                Ok(key.filter(|_| self.keep).map(|key| (key, bytes)))
+                // Held for the next build only when kept, and the sink does
+                // not keep it.
+                Ok(key.filter(|_| self.keep && !sink_keys).map(|key| (key, bytes)))
             })
             .collect();
         let mut problems = Vec::new();

@@ -50,7 +50,7 @@ async fn events(
     if let Some(file) = listener.file {
         let files = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
         // Until the site first builds there is nothing newer to show.
-        if !files.is_empty() && files.get(file.as_str()).map(|bytes| etag(bytes)) != listener.etag {
+        if !files.is_empty() && files.get(file.as_str()).map(|file| etag(file.packed.stored())) != listener.etag {
             missed.push(Notice::Changed(vec![file]));
         }
     }
@@ -83,14 +83,14 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         return respond(StatusCode::SERVICE_UNAVAILABLE, "index.html", page, Page { file: &file, etag: None });
     }
     let search = shared.search.read().unwrap_or_else(|e| e.into_inner()).clone();
-    if let Some(bytes) = files.get(file.as_str()).or_else(|| search.get(file.as_str())) {
+    if let Some(packed) = files.get(file.as_str()).or_else(|| search.get(file.as_str())).map(|file| &file.packed) {
         // A reload asks again for the stylesheets and images of the page:
         // those that did not change are answered "not modified".
-        let tag = etag(bytes);
+        let tag = etag(packed.stored());
         if headers.get(header::IF_NONE_MATCH).is_some_and(|asked| asked.as_bytes() == tag.as_bytes()) {
             return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
         }
-        let mut response = respond(StatusCode::OK, &file, bytes, Page { file: &file, etag: Some(&tag) });
+        let mut response = respond(StatusCode::OK, &file, &packed.bytes(), Page { file: &file, etag: Some(&tag) });
         let value = HeaderValue::from_str(&tag).expect("hex digits are a valid header");
         response.headers_mut().insert(header::ETAG, value);
         return response;
@@ -101,7 +101,9 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
     }
     match files.get("404.html") {
         // The tab reloads when the missing file appears.
-        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, Page { file: &file, etag: None }),
+        Some(page) => {
+            respond(StatusCode::NOT_FOUND, "404.html", &page.packed.bytes(), Page { file: &file, etag: None })
+        }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
@@ -155,9 +157,9 @@ fn respond(status: StatusCode, name: &str, bytes: &[u8], page: Page) -> Response
     response
 }
 
-/// A validator of a file's bytes: a 64-bit hash and the length, enough for
-/// a local preview (the injected script is the same for every page, so
-/// HTML needs nothing more).
+/// A validator of a file's bytes as held (see [`crate::packed::Packed::stored`]):
+/// a 64-bit hash and the length, enough for a local preview (the injected
+/// script is the same for every page, so HTML needs nothing more).
 fn etag(bytes: &[u8]) -> String {
     use std::hash::Hasher;
     let mut hasher = rustc_hash::FxHasher::default();

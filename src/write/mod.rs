@@ -31,8 +31,8 @@ pub trait Sink: Sync {
     /// One output file; `rel` uses `/` separators.
     fn write(&self, rel: &str, bytes: Bytes) -> Result<()>;
 
-    /// Whether the sink keeps the keys of pages between builds: each page
-    /// then comes with its key.
+    /// Whether the sink keeps the keys of pages between builds (the page
+    /// ledger, or serve's memory): each page then comes with its key.
     fn keys_pages(&self) -> bool {
         false
     }

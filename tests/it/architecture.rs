@@ -5,7 +5,7 @@
 use std::path::Path;
 
 /// Shared leaves, then the pipeline in its order, then what sits on top.
-const LEAVES: [&str; 8] = ["diag", "text", "keys", "order", "paths", "highlight", "timings", "checked"];
+const LEAVES: [&str; 9] = ["diag", "text", "keys", "order", "paths", "highlight", "timings", "checked", "packed"];
 const PIPELINE: [&str; 11] =
     ["config", "load", "parse", "graph", "plan", "render", "outputs", "write", "driver", "serve", "scaffold"];
 

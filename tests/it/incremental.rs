@@ -85,7 +85,12 @@ fn rendered(error: Error) -> Vec<String> {
 
 /// Builds incrementally after the files at `changed` (relative to `root`)
 /// changed, and asserts that the files are exactly those of a full build.
-fn step(builder: &mut Incremental, root: &Path, what: &str, changed: &[impl AsRef<Path>]) -> (Files, Report) {
+fn step(
+    builder: &mut Incremental,
+    root: &Path,
+    what: &str,
+    changed: &[impl AsRef<Path>],
+) -> (std::sync::Arc<Files>, Report) {
     let changed: Vec<PathBuf> = changed.iter().map(|rel| root.join(rel)).collect();
     let incremental = builder.build(&changed).map_err(rendered);
     match (incremental, full_build(root)) {
@@ -151,7 +156,7 @@ fn assert_same_files(what: &str, actual: &Files, expected: &Written) {
     extra.sort();
     let differing: Vec<&str> = expected
         .iter()
-        .filter(|(path, bytes)| actual.get(path.as_str()).is_some_and(|a| a[..] != bytes[..]))
+        .filter(|(path, bytes)| actual.get(path.as_str()).is_some_and(|a| a.packed.bytes()[..] != bytes[..]))
         .map(|(path, _)| path.as_str())
         .collect();
     if missing.is_empty() && extra.is_empty() && differing.is_empty() {
@@ -166,7 +171,7 @@ fn assert_same_files(what: &str, actual: &Files, expected: &Written) {
     }
     if let Some(first) = differing.first() {
         report.push_str(&format!("different bytes: {differing:?}\n"));
-        report.push_str(&first_difference(first, &actual[*first], &expected[*first]));
+        report.push_str(&first_difference(first, &actual[*first].packed.bytes(), &expected[*first]));
     }
     panic!("{report}");
 }
@@ -254,7 +259,7 @@ impl Edits {
         if folder { fs::remove_dir_all(path) } else { fs::remove_file(path) }.unwrap();
     }
 
-    fn step(&mut self, what: &str, changed: &[impl AsRef<Path>]) -> Files {
+    fn step(&mut self, what: &str, changed: &[impl AsRef<Path>]) -> std::sync::Arc<Files> {
         self.steps += 1;
         let what = format!("step {} ({what})", self.steps);
         let (files, report) = step(&mut self.builder, self.site.root(), &what, changed);
@@ -272,7 +277,7 @@ impl Edits {
 /// An output file as text.
 fn page(files: &Files, rel: &str) -> String {
     let bytes = files.get(rel).unwrap_or_else(|| panic!("no {rel} among {:?}", files.keys().collect::<Vec<_>>()));
-    String::from_utf8(bytes.to_vec()).unwrap()
+    String::from_utf8(bytes.packed.bytes().into_owned()).unwrap()
 }
 
 /// A PNG header that says `width` × `height`: all an image's size is read
@@ -349,6 +354,27 @@ fn body_edits_and_their_revert() {
     let files = site.step("the first paragraph of an article without description", &[SCORE]);
     assert!(page(&files, "sport/index.html").contains("won 3–1 after a late rally"));
     assert!(page(&files, "tags/football/index.html").contains("won 3–1 after a late rally"));
+}
+
+#[test]
+fn pages_whose_context_held_are_taken_from_the_last_build() {
+    let mut site = Edits::new();
+    let before = site.step("nothing changed", &[] as &[&str]);
+    let original = site.read(HARBOUR);
+    site.write(HARBOUR, &format!("{original}\nA fourth berth opens on Monday.\n"));
+    let after = site.step("a paragraph appended", &[HARBOUR]);
+    // A page taken from the last build shares its packed bytes with it; a
+    // page rendered again (the same bytes or not) is packed anew.
+    let taken = |rel: &str| before[rel].packed.stored().as_ptr() == after[rel].packed.stored().as_ptr();
+    assert!(!taken("world/harbour-reopens/index.html"));
+    assert!(taken("sport/index.html"), "a listing the article is not on");
+    let pages = after.keys().filter(|rel| rel.ends_with(".html")).count();
+    let again =
+        after.keys().filter(|rel| rel.ends_with(".html") && before.contains_key(&***rel) && !taken(rel)).count();
+    assert!(again > 0 && again * 2 < pages, "{again} of {pages} pages rendered again");
+    // Held packed: several times smaller than the page.
+    let home = &after["index.html"].packed;
+    assert!(home.stored().len() * 2 < home.bytes().len(), "{} of {}", home.stored().len(), home.bytes().len());
 }
 
 #[test]
@@ -639,12 +665,12 @@ fn images_beside_an_article_and_their_sizes() {
     site.write_bytes(chart, &png(10, 20));
     let files = site.step("the image added", &[chart]);
     assert!(page(&files, "business/port-fees/index.html").contains("width=\"10\" height=\"20\""));
-    assert_eq!(files["business/port-fees/chart.png"][..], png(10, 20)[..]);
+    assert_eq!(files["business/port-fees/chart.png"].packed.bytes()[..], png(10, 20)[..]);
 
     site.write_bytes(chart, &png(30, 40));
     let files = site.step("the image replaced by a larger one", &[chart]);
     assert!(page(&files, "business/port-fees/index.html").contains("width=\"30\" height=\"40\""));
-    assert_eq!(files["business/port-fees/chart.png"][..], png(30, 40)[..]);
+    assert_eq!(files["business/port-fees/chart.png"].packed.bytes()[..], png(30, 40)[..]);
 
     site.replace(
         FEES,
@@ -676,7 +702,7 @@ fn images_beside_an_article_and_their_sizes() {
     let retouched = png_with_comment(10, 20, "retouched");
     site.write_bytes(chart, &retouched);
     let files = site.step("other bytes, the same size", &[chart]);
-    assert_eq!(files["business/port-fees/chart.png"][..], retouched[..]);
+    assert_eq!(files["business/port-fees/chart.png"].packed.bytes()[..], retouched[..]);
 
     site.replace(
         FEES,
@@ -684,7 +710,7 @@ fn images_beside_an_article_and_their_sizes() {
         "title = \"Port Fees Rise\"\nslug = \"fees\"",
     );
     let files = site.step("a new slug: the image moves with the page", &[FEES]);
-    assert_eq!(files["business/fees/chart.png"][..], retouched[..]);
+    assert_eq!(files["business/fees/chart.png"].packed.bytes()[..], retouched[..]);
     assert!(!files.contains_key("business/port-fees/chart.png"));
 
     site.replace(
@@ -703,7 +729,7 @@ fn images_beside_an_article_and_their_sizes() {
     let notes = "content/business/notes.txt";
     site.write(notes, "Fees per berth, 2015 to 2025.\n");
     let files = site.step("a file no article shows", &[notes]);
-    assert_eq!(&files["business/notes.txt"][..], b"Fees per berth, 2015 to 2025.\n");
+    assert_eq!(&files["business/notes.txt"].packed.bytes()[..], b"Fees per berth, 2015 to 2025.\n");
 
     site.write(notes, "Fees per berth, 2010 to 2025.\n");
     site.step("that file changed", &[notes]);
@@ -843,19 +869,19 @@ fn config_templates_and_static_files() {
 
     site.write("static/extra.css", "a { color: red; }\n");
     let files = site.step("a static file added", &["static", "static/extra.css"]);
-    assert_eq!(&files["extra.css"][..], b"a { color: red; }\n");
+    assert_eq!(&files["extra.css"].packed.bytes()[..], b"a { color: red; }\n");
 
     site.write("static/extra.css", "a { color: blue; }\n");
     let files = site.step("the static file changed", &["static/extra.css"]);
-    assert_eq!(&files["extra.css"][..], b"a { color: blue; }\n");
+    assert_eq!(&files["extra.css"].packed.bytes()[..], b"a { color: blue; }\n");
 
     site.write("static/style.css", "body { margin: 0; }\n");
     let files = site.step("the theme's stylesheet overridden", &["static/style.css"]);
-    assert_eq!(&files["style.css"][..], b"body { margin: 0; }\n");
+    assert_eq!(&files["style.css"].packed.bytes()[..], b"body { margin: 0; }\n");
 
     site.remove("static/style.css");
     let files = site.step("the override deleted", &["static/style.css"]);
-    assert_ne!(&files["style.css"][..], b"body { margin: 0; }\n");
+    assert_ne!(&files["style.css"].packed.bytes()[..], b"body { margin: 0; }\n");
 
     site.remove("static");
     let files = site.step("static/ deleted", &["static"]);
@@ -882,7 +908,7 @@ fn config_templates_and_static_files() {
 
     site.write("themes/newsroom/static/style.css", "body { color: black; }\n");
     let files = site.step("the theme's stylesheet edited", &["themes/newsroom/static/style.css"]);
-    assert_eq!(&files["style.css"][..], b"body { color: black; }\n");
+    assert_eq!(&files["style.css"].packed.bytes()[..], b"body { color: black; }\n");
 
     let base = "themes/newsroom/templates/base.html";
     site.replace(base, "<body", "<body data-edited");
@@ -1294,10 +1320,10 @@ fn a_static_file_linked_from_an_unwatched_folder() {
     fs::create_dir_all(site.root().join("static")).unwrap();
     std::os::unix::fs::symlink("../shared/notice.txt", site.root().join("static/notice.txt")).unwrap();
     let files = site.step("a linked static file", &["static/notice.txt"]);
-    assert_eq!(&files["notice.txt"][..], b"first notice\n");
+    assert_eq!(&files["notice.txt"].packed.bytes()[..], b"first notice\n");
     site.write("shared/notice.txt", "second notice, longer\n");
     let files = site.step("its target changed, no event for the link", &[] as &[&str]);
-    assert_eq!(&files["notice.txt"][..], b"second notice, longer\n");
+    assert_eq!(&files["notice.txt"].packed.bytes()[..], b"second notice, longer\n");
 }
 
 /// The keys of a story's life after it runs (corrections, updates, live
