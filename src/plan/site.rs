@@ -379,19 +379,20 @@ impl Site<'_> {
     }
 
     /// The periods one level down within period `index` at `level`: the
-    /// months of a year, the days of a month.
-    pub fn sub_periods(&self, level: Level, index: usize) -> &[Archived] {
+    /// months of a year, the days of a month; their level and their indices
+    /// in its list.
+    pub fn sub_periods(&self, level: Level, index: usize) -> (Level, std::ops::Range<usize>) {
         let (below, period) = match level {
             Level::Year => (Level::Month, self.lists.years[index].period),
             Level::Month => (Level::Day, self.lists.months[index].period),
-            Level::Day => return &[],
+            Level::Day => return (Level::Day, 0..0),
         };
         let list = self.archive(below);
         let within = |p: &Period| (p.year, if level == Level::Month { p.month } else { None });
         let key = within(&period);
         let from = list.partition_point(|a| within(&a.period) < key);
         let to = list.partition_point(|a| within(&a.period) <= key);
-        &list[from..to]
+        (below, from..to)
     }
 
     /// The series article `i` is part of, and its place in it.
