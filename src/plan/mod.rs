@@ -334,3 +334,47 @@ fn owner_name(site: &Site, owner: &Owner) -> String {
         Owner::Page(Page::NotFound) => "the 404 page".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str) -> Owner {
+        Owner::Named(name.to_string())
+    }
+
+    fn clashes(claims: &Claims) -> Vec<(String, String, String)> {
+        let name = |owner: &Owner| match owner {
+            Owner::Named(name) => name.clone(),
+            _ => unreachable!(),
+        };
+        claims.clashes.iter().map(|(a, b, file)| (name(a), name(b), file.clone())).collect()
+    }
+
+    #[test]
+    fn a_file_clashes_with_a_file_or_a_folder_of_its_name() {
+        let mut claims = Claims::default();
+        assert!(claims.claim("world/a/index.html", named("a")));
+        assert!(claims.claim("world/b/index.html", named("b")));
+        assert!(claims.claim("world/b/page/2/index.html", named("b2")));
+        // The same file; a file where pages need a folder; a folder where
+        // a file is.
+        assert!(!claims.claim("world/a/index.html", named("again")));
+        assert!(!claims.claim("world/b", named("file b")));
+        assert!(!claims.claim("world", named("file world")));
+        assert!(claims.claim("notes", named("notes")));
+        assert!(!claims.claim("notes/page/2/index.html", named("under notes")));
+        assert!(claims.claim("world/b/page/3/index.html", named("b3")));
+        assert_eq!(
+            clashes(&claims),
+            [
+                ("a".into(), "again".into(), "world/a/index.html".into()),
+                ("b".into(), "file b".into(), "world/b".into()),
+                ("a".into(), "file world".into(), "world".into()),
+                ("notes".into(), "under notes".into(), "notes/page/2/index.html".into()),
+            ]
+        );
+        // The first to claim a folder owns it.
+        assert!(matches!(&claims.folders["world/b/page"], Owner::Named(name) if name == "b2"));
+    }
+}
