@@ -226,11 +226,10 @@ impl<'a> Views<'a> {
         let site = self.site;
         let config = self.config();
         let list = site.archive(level);
-        let total = list[index].articles.len();
         let url = |page| config.url(&site.archive_path(level, index, page));
         let (below, within) = site.sub_periods(level, index);
         let this = self.period_link(level, index);
-        let title = &this.title;
+        let (title, total) = (&this.title, this.count);
         let page_title = if page == 1 { title.clone() } else { format!("{title}, page {page}") };
         ArchiveContext {
             page: PageMeta {

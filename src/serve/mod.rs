@@ -229,8 +229,9 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// A save frees its temporary memory too, and by default mimalloc returns
 /// it a second later; the next save, seconds later, then paid for the
 /// kernel zeroing those pages again: a quarter of a one-paragraph rebuild
-/// at 10,000 articles (30 → 22 ms). Saves' memory is small and reused, so
-/// resident memory stays where the saves put it.
+/// at 10,000 articles (30 → 22 ms). Resident memory then stays where the
+/// saves put it: 60–110 MB over the first build's at that size (README,
+/// "serve's memory").
 pub fn settle_memory() {
     // SAFETY: each collects the freed memory of its own thread's heap;
     // setting the option sets one integer, which mimalloc reads atomically.
