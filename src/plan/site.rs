@@ -19,7 +19,7 @@ pub const HOME_PER_CATEGORY: usize = 4;
 pub const HOME_LATEST: usize = 10;
 
 /// The three kinds of article listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Category,
     Tag,
@@ -27,7 +27,7 @@ pub enum Kind {
 }
 
 /// One page of the site.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Page {
     Home,
     Article(usize),
@@ -57,7 +57,7 @@ pub enum Page {
 }
 
 /// The levels of the date archive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     Year,
     Month,
@@ -131,7 +131,7 @@ pub struct Listing {
 pub struct Site<'a> {
     pub config: &'a Config,
     pub articles: &'a [Arc<Article>],
-    pub graph: &'a Graph,
+    pub graph: &'a Arc<Graph>,
     pub lists: Arc<Lists>,
 }
 
@@ -140,6 +140,8 @@ pub struct Site<'a> {
 pub struct Lists {
     /// All articles, newest first.
     pub newest: Vec<usize>,
+    /// The home page's lead: the newest featured article, or the newest one.
+    pub lead: Option<usize>,
     pub by_category: Vec<Listing>,
     /// By slug.
     pub tags: Vec<Listing>,
@@ -168,6 +170,8 @@ struct Placement {
     tags: Vec<String>,
     tag_slugs: Vec<String>,
     authors: Vec<String>,
+    /// Whether it may lead the home page.
+    featured: bool,
     corrections: Vec<jiff::Timestamp>,
     /// The day it ran, in the site's time zone.
     day: Period,
@@ -182,6 +186,7 @@ fn placement(article: &Article) -> Placement {
         tags: article.front.tags.clone(),
         tag_slugs: article.tag_slugs.clone(),
         authors: article.front.authors.clone(),
+        featured: article.front.featured,
         corrections: article.corrections.iter().map(|c| c.date.timestamp()).collect(),
         day: Period::of(&article.front.date, Level::Day),
         series: article.front.series.clone().map(|name| (name, article.front.series_part.as_ref().map(|p| p.0))),
@@ -234,7 +239,12 @@ fn same<T: PartialEq>(old: &[Arc<T>], new: &[Arc<T>]) -> bool {
 }
 
 impl<'a> Site<'a> {
-    pub fn new(config: &'a Config, articles: &'a [Arc<Article>], graph: &'a Graph, placed: &mut Placed) -> Site<'a> {
+    pub fn new(
+        config: &'a Config,
+        articles: &'a [Arc<Article>],
+        graph: &'a Arc<Graph>,
+        placed: &mut Placed,
+    ) -> Site<'a> {
         let lists = placed.lists(config, articles);
         Site { config, articles, graph, lists }
     }
@@ -299,8 +309,10 @@ impl Lists {
             list.sort_by(|a, b| a.view.slug.cmp(&b.view.slug));
             list
         };
+        let lead = newest.iter().copied().find(|&i| articles[i].front.featured).or(newest.first().copied());
         Lists {
             newest,
+            lead,
             by_category,
             tags: sorted(tags.into_values().collect()),
             authors: sorted(authors.into_values().collect()),
@@ -436,8 +448,7 @@ impl Site<'_> {
 
     /// The home page's lead: the newest featured article, or the newest one.
     pub fn lead(&self) -> Option<usize> {
-        let newest = &self.lists.newest;
-        newest.iter().copied().find(|&i| self.articles[i].front.featured).or(newest.first().copied())
+        self.lists.lead
     }
 
     /// The articles a category shows on the home page: its latest, but for the lead.

@@ -27,6 +27,9 @@ thread_local! {
     /// The bytes of the key being written, hashed at once at the end
     /// (cheaper than feeding a hasher piece by piece); kept for the next.
     static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    /// While [`counting`] computes a key: the version of every [`Of`] it
+    /// counted.
+    static COUNTED: Cell<Option<Vec<u64>>> = const { Cell::new(None) };
 }
 
 /// The key of `value`: `salt` (the template's name) and every part of it.
@@ -43,6 +46,18 @@ pub fn of(salt: &str, value: &impl Serialize) -> Key {
     let key = xxhash_rust::xxh3::xxh3_128(&hasher.0);
     BUFFER.set(hasher.0);
     key
+}
+
+/// The key of `value`, with the versions of the articles whose parts it
+/// counted (each once, in order): the articles whose new versions can
+/// change it. Whatever else it is made of is not among them.
+pub fn counting(salt: &str, value: &impl Serialize) -> (Key, Box<[u64]>) {
+    let outer = COUNTED.replace(Some(Vec::new()));
+    let key = of(salt, value);
+    let mut counted = COUNTED.replace(outer).unwrap_or_default();
+    counted.sort_unstable();
+    counted.dedup();
+    (key, counted.into_boxed_slice())
 }
 
 /// `key` taken under `under`: what the page is rendered with besides its
@@ -86,6 +101,10 @@ impl<T> Of<T> {
 impl<T: Serialize> Serialize for Of<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         if KEYING.get() {
+            if let Some(mut counted) = COUNTED.take() {
+                counted.push(self.version);
+                COUNTED.set(Some(counted));
+            }
             // A map, so that an `Of` works where serde flattens a struct.
             let mut map = serializer.serialize_map(Some(1))?;
             map.serialize_entry("$version", &self.version)?;
@@ -527,5 +546,17 @@ mod tests {
         })
         .unwrap();
         assert_eq!(shown, json!({"title": "T", "body": "B", "note": "n"}));
+    }
+
+    #[test]
+    fn counting_names_each_article_once_and_keys_alike() {
+        let context = (Of::article(9, "a"), vec![Of::article(3, "b"), Of::article(9, "c")], "note");
+        let (key, counted) = counting("index.html", &context);
+        assert_eq!(key, of("index.html", &context));
+        assert_eq!(*counted, [3, 9]);
+        assert!(counting("404.html", &"page").1.is_empty());
+        // Keys computed outside `counting` record nothing.
+        let _ = of("", &Of::article(5, "x"));
+        assert_eq!(*counting("", &Of::article(6, "y")).1, [6]);
     }
 }

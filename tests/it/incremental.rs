@@ -1262,6 +1262,55 @@ fn related_lists_follow_random_edits_on_a_larger_archive() {
     }
 }
 
+/// Saves that leave the lists and the graph as they were: each page's key
+/// is then computed again only when an article it shows changed, so these
+/// are the edits where a page left out of that would go stale. The home
+/// page's lead is picked by a field (`featured`) of an article it may not
+/// yet show.
+#[test]
+fn edits_that_keep_the_lists_reach_every_page_that_shows_them() {
+    const ARTICLES: usize = 40;
+    let site = Site::empty();
+    let root = site.root();
+    site.write(
+        "config.toml",
+        "title = \"Archive\"\nbase_url = \"https://archive.test\"\narticles_per_page = 5\nsearch = false\n\n\
+         [categories.world]\nname = \"World\"\n",
+    );
+    let path = |i: usize| format!("content/world/a{i:02}.md");
+    let text = |i: usize, title: &str, featured: bool, body: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = 2025-02-{:02}T{:02}:00:00\nfeatured = {featured}\ntags = [\"ports\"]\n\
+             series = \"Harbour\"\n+++\n\n{body}\n",
+            1 + i % 28,
+            i % 24,
+        )
+    };
+    for i in 0..ARTICLES {
+        site.write(&path(i), &text(i, &format!("Article {i}"), false, "Body."));
+    }
+    let mut builder = Incremental::new(options(root), BASE_URL);
+    step(&mut builder, root, "the archive", &[] as &[&str]);
+    // Article 3 is far down every listing; article 20 is among the newest.
+    let edits: [(usize, &str, bool, &str, &str); 7] = [
+        (3, "Article 3", true, "Body.", "an old article featured: it leads the home page"),
+        (20, "Article 20", true, "Body.", "a newer one featured: it leads instead"),
+        (20, "Article 20", false, "Body.", "and no longer: the old one leads again"),
+        (3, "The Harbour, Revisited", true, "Body.", "the lead's title"),
+        (12, "Article 12", false, "A new body.", "the body of an article on the third page of its lists"),
+        (12, "Twelve", false, "A new body.", "its title, in its neighbours' series boxes"),
+        (3, "The Harbour, Revisited", false, "Body.", "the lead no longer featured"),
+    ];
+    for (i, title, featured, body, what) in edits {
+        site.write(&path(i), &text(i, title, featured, body));
+        let (files, _) = step(&mut builder, root, what, &[path(i)]);
+        if featured {
+            let home = page(&files, "index.html");
+            assert!(home.contains(&format!("{title}<")), "{what}: the home page shows {title}");
+        }
+    }
+}
+
 /// A reference to an article that fails to parse is not reported (the
 /// article's own errors are); once that article is deleted or made a
 /// draft, the reference is, though nothing else about the linking article
