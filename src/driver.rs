@@ -13,11 +13,16 @@
 //!   bodies' HTML);
 //! - graph ([`Linker`]): the graph, while no article's references, tags,
 //!   date, category or headings changed;
-//! - plan ([`Placed`]): the article order and the listings, while no
-//!   article's path, date, category, tags or authors changed;
+//! - plan ([`Placed`], [`Planned`]): the article order and the listings,
+//!   while no article's path, date, category, tags, authors or `featured`
+//!   changed; the output files, while those lists, the static files, the
+//!   files under content/ and every article's path, aliases and files are
+//!   the same;
 //! - render ([`Summaries`], [`Pages`]): summary values by article version,
 //!   pages by the key of their context (`build` keeps the keys in its
-//!   cache folder, see [`crate::write::ledger`]);
+//!   cache folder, see [`crate::write::ledger`]); `serve` computes again
+//!   only the keys of the pages that show an article with a new version
+//!   while the lists and the graph are the same;
 //! - outputs ([`outputs::Kept`]): feeds and sitemaps by the key of their
 //!   inputs;
 //! - a change to config.toml or to any template drops everything derived
@@ -39,7 +44,7 @@ use crate::outputs;
 use crate::parse::embeds::Embeds;
 use crate::parse::{Bodies, Selection, Sources, Spill};
 use crate::plan::site::Placed;
-use crate::plan::{self, Plan};
+use crate::plan::{self, Planned};
 use crate::render::{self, Pages, Renderer, Summaries, Views, views};
 use crate::timings::Timings;
 use crate::write::Sink;
@@ -115,6 +120,7 @@ struct Cache {
     sources: Sources,
     linker: Linker,
     placed: Placed,
+    planned: Planned,
     summaries: Summaries,
     pages: Pages,
     outputs: outputs::Kept,
@@ -131,6 +137,7 @@ impl Cache {
             sources: Sources::new(keep),
             linker: Linker::new(keep),
             placed: Placed::new(keep),
+            planned: Planned::new(keep),
             summaries: Summaries::new(keep),
             pages: Pages::new(keep),
             outputs: outputs::Kept::new(keep),
@@ -291,7 +298,7 @@ impl Driver {
         diag::sort(&mut diags);
 
         let site = plan::Site::new(&config, &articles.published, &graph, &mut cache.placed);
-        let plan = Plan::new(&site, &root, theme.statics.iter(), cache.sources.assets())?;
+        let plan = cache.planned.plan(&site, &root, theme.statics.iter(), cache.sources.assets())?;
         let mut problems = plan::site::series_problems(&site);
         problems.extend(plan::links::check(&site, &plan, &theme, &root));
         if let Some(guard) = &self.guard {

@@ -65,7 +65,7 @@ impl StatData {
 
 /// A file under `content/` that is not an article (an image beside an
 /// article, say): copied into the output at the same relative path.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Asset {
     pub rel: String,
     pub abs: PathBuf,

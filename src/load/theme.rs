@@ -78,7 +78,7 @@ pub const REQUIRED: [&str; 12] = [
 ];
 
 /// A file copied into the output.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum StaticFile {
     Embedded(&'static [u8]),
     Disk(PathBuf),

@@ -10,6 +10,7 @@ pub mod site;
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -18,6 +19,7 @@ pub use site::{Kind, Page, Site};
 use crate::diag::{self, Diagnostic, Failed, Location};
 use crate::load::Asset;
 use crate::load::theme::StaticFile;
+use crate::parse::Article;
 use crate::paths::output_file;
 
 /// The most URLs one sitemap file may hold (the sitemaps protocol's limit).
@@ -50,6 +52,92 @@ pub enum Generated {
     Search,
     Robots,
     SyntaxCss,
+}
+
+/// The plan of the last build, kept (for `serve`) with what it was made
+/// from: a save that moves no output file (a body, a title) takes it as it
+/// was. Making it claims every output file by name, 9 ms of a
+/// one-paragraph save at 10,000 articles.
+#[derive(Default)]
+pub struct Planned {
+    pub keep: bool,
+    last: Option<LastPlan>,
+}
+
+struct LastPlan {
+    lists: Arc<site::Lists>,
+    /// A hash of the site's root, static files and files under content/.
+    outside: u128,
+    /// Each article's version, and a hash of what the plan takes of it.
+    versions: Vec<u64>,
+    taken: Vec<u128>,
+    plan: Arc<Plan>,
+}
+
+impl Planned {
+    pub fn new(keep: bool) -> Planned {
+        Planned { keep, last: None }
+    }
+
+    /// The plan of `site` (see [`Plan::new`]): the last one while the lists
+    /// are the very same, no static file or file under content/ came or
+    /// left, and no article's path, aliases or files changed.
+    pub fn plan<'a>(
+        &mut self,
+        site: &Site<'a>,
+        root: &Path,
+        statics: impl Iterator<Item = (&'a String, &'a StaticFile)>,
+        assets: impl Iterator<Item = &'a Asset>,
+    ) -> Result<Arc<Plan>, Failed> {
+        if !self.keep {
+            return Plan::new(site, root, statics, assets).map(Arc::new);
+        }
+        let (statics, assets): (Vec<_>, Vec<_>) = (statics.collect(), assets.collect());
+        let outside = hash(&(root, &statics, &assets));
+        let versions: Vec<u64> = site.articles.iter().map(|a| a.version).collect();
+        let last = self.last.take().filter(|last| last.versions.len() == versions.len());
+        let taken: Vec<u128> = match &last {
+            Some(last) => (site.articles.iter().zip(&versions))
+                .zip(last.versions.iter().zip(&last.taken))
+                .map(|((article, new), (old, taken))| if new == old { *taken } else { taken_of(article) })
+                .collect(),
+            None => site.articles.iter().map(|a| taken_of(a)).collect(),
+        };
+        let plan = match last {
+            Some(last) if Arc::ptr_eq(&last.lists, &site.lists) && last.outside == outside && last.taken == taken => {
+                last.plan
+            }
+            _ => Arc::new(Plan::new(site, root, statics.into_iter(), assets.into_iter())?),
+        };
+        self.last = Some(LastPlan { lists: site.lists.clone(), outside, versions, taken, plan: plan.clone() });
+        Ok(plan)
+    }
+}
+
+/// A hash of what the plan takes of an article besides its place in the
+/// lists: its path, its aliases' and its files' outputs.
+fn taken_of(article: &Article) -> u128 {
+    use std::hash::Hash;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    article.path.hash(&mut hasher);
+    article.front.aliases.len().hash(&mut hasher);
+    for alias in &article.front.aliases {
+        alias.path.hash(&mut hasher);
+    }
+    article.assets.len().hash(&mut hasher);
+    for asset in &article.assets {
+        (&asset.source, &asset.output, asset.variants.len()).hash(&mut hasher);
+        for variant in &asset.variants {
+            (variant.width, &variant.output).hash(&mut hasher);
+        }
+    }
+    hasher.digest128()
+}
+
+fn hash(value: &impl std::hash::Hash) -> u128 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    value.hash(&mut hasher);
+    hasher.digest128()
 }
 
 /// Every output file: pages to render, files to generate, files to copy.
