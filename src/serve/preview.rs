@@ -28,6 +28,8 @@ pub struct Preview {
     copies: Copies,
     /// The files of the last good build.
     last: Arc<Files>,
+    /// The files the last good build changed, added or removed.
+    changed: Vec<String>,
 }
 
 /// Bytes of the files copied from disk, by path, with the file's identity
@@ -43,6 +45,7 @@ impl Preview {
             driver: Driver::keeping(options, Some(base_url)).caching(cache),
             copies: Copies::default(),
             last: Arc::default(),
+            changed: Vec::new(),
         }
     }
 
@@ -53,8 +56,20 @@ impl Preview {
         forget(self.copies.get_mut().unwrap_or_else(|e| e.into_inner()), &root, changed);
         let mut memory = Memory::new(&self.copies, &self.last);
         let report = self.driver.build(changed, &mut memory)?;
+        let made: Vec<Arc<str>> = memory
+            .made
+            .iter_mut()
+            .flat_map(|made| made.get_mut().unwrap_or_else(|e| e.into_inner()).drain(..))
+            .collect();
+        self.changed = changed_files(&self.last, &memory.files, &made);
         self.last = Arc::new(memory.files);
         Ok((self.last.clone(), report))
+    }
+
+    /// The files the last good build changed, added or removed (all of
+    /// them for the first), sorted.
+    pub fn take_changed(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.changed)
     }
 }
 
@@ -117,11 +132,40 @@ fn forget(copies: &mut HashMap<PathBuf, (Stamp, Bytes)>, root: &Path, changed: &
 /// Output files by path, as one thread wrote them.
 type Written = Mutex<Vec<(Arc<str>, File)>>;
 
+/// Files added, removed or changed from `old` to `new`, where `made` are
+/// the files of `new` made by its build and every other file of `new` was
+/// taken from `old` as it was: only those made are compared, and `old` is
+/// searched for files that went only when some did (a save at 10,000
+/// articles otherwise looked up 16,823 files, 2.5 ms before the browser
+/// is told).
+fn changed_files(old: &Files, new: &Files, made: &[Arc<str>]) -> Vec<String> {
+    let mut added = 0;
+    let mut changed: Vec<String> = Vec::new();
+    for path in made {
+        match old.get(path) {
+            Some(before) if before.packed.same(&new[path].packed) => {}
+            Some(_) => changed.push(path.to_string()),
+            None => {
+                added += 1;
+                changed.push(path.to_string());
+            }
+        }
+    }
+    if old.len() + added > new.len() {
+        changed.extend(old.keys().filter(|path| !new.contains_key(*path)).map(|path| path.to_string()));
+    }
+    changed.sort();
+    changed
+}
+
 /// The files of one build, in memory: written by each thread into a list
 /// of its own (no thread waits for another), gathered at the commit.
 struct Memory<'a> {
     /// By rayon thread, and a last one for any other thread.
     written: Vec<Written>,
+    /// The names of the files made (not taken from the last build), the
+    /// same way.
+    made: Vec<Mutex<Vec<Arc<str>>>>,
     files: Files,
     copies: &'a Copies,
     /// The last build's files.
@@ -130,19 +174,33 @@ struct Memory<'a> {
 
 impl<'a> Memory<'a> {
     fn new(copies: &'a Copies, last: &'a Files) -> Memory<'a> {
-        let written = (0..=rayon::current_num_threads()).map(|_| Mutex::default()).collect();
-        Memory { written, files: Files::default(), copies, last }
+        let threads = rayon::current_num_threads();
+        let written = (0..=threads).map(|_| Mutex::default()).collect();
+        let made = (0..=threads).map(|_| Mutex::default()).collect();
+        Memory { written, made, files: Files::default(), copies, last }
     }
 
+    /// This thread's slot.
+    fn slot(&self) -> usize {
+        rayon::current_thread_index().unwrap_or(self.written.len() - 1).min(self.written.len() - 1)
+    }
+
+    /// A file taken from the last build.
     fn put(&self, rel: Arc<str>, file: File) {
-        let slot = rayon::current_thread_index().unwrap_or(self.written.len() - 1).min(self.written.len() - 1);
-        self.written[slot].lock().unwrap_or_else(|e| e.into_inner()).push((rel, file));
+        self.written[self.slot()].lock().unwrap_or_else(|e| e.into_inner()).push((rel, file));
+    }
+
+    /// A file made by this build.
+    fn made(&self, rel: &str, file: File) {
+        let rel = Arc::<str>::from(rel);
+        self.made[self.slot()].lock().unwrap_or_else(|e| e.into_inner()).push(rel.clone());
+        self.put(rel, file);
     }
 }
 
 impl Sink for Memory<'_> {
     fn write(&self, rel: &str, bytes: Bytes) -> Result<()> {
-        self.put(Arc::from(rel), File { packed: Packed::plain(bytes), key: None });
+        self.made(rel, File { packed: Packed::plain(bytes), key: None });
         Ok(())
     }
 
@@ -169,7 +227,7 @@ impl Sink for Memory<'_> {
         // not (packing them took 4 ms of a one-paragraph save at 10,000
         // articles).
         let packed = if rel.ends_with(".html") { Packed::pack(&bytes) } else { Packed::plain(bytes) };
-        self.put(Arc::from(rel), File { packed, key });
+        self.made(rel, File { packed, key });
         Ok(())
     }
 
@@ -192,12 +250,11 @@ impl Sink for Memory<'_> {
     }
 
     fn commit(&mut self, plan: &Plan) -> Result<()> {
+        self.write(write::MARKER, Bytes::from_static(write::MARKER_TEXT.as_bytes()))?;
         self.files.reserve(plan.file_count() + 1);
         for written in &mut self.written {
             self.files.extend(written.get_mut().unwrap_or_else(|e| e.into_inner()).drain(..));
         }
-        let marker = Bytes::from_static(write::MARKER_TEXT.as_bytes());
-        self.files.insert(Arc::from(write::MARKER), File { packed: Packed::plain(marker), key: None });
         Ok(())
     }
 }
@@ -215,5 +272,35 @@ impl Stamp {
     fn of(meta: &std::fs::Metadata) -> Stamp {
         use std::os::unix::fs::MetadataExt;
         Stamp { inode: meta.ino(), len: meta.len(), modified: meta.modified().ok() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(entries: &[(&str, &File)]) -> Files {
+        entries.iter().map(|(rel, file)| (Arc::from(*rel), (*file).clone())).collect()
+    }
+
+    fn plain(text: &'static str) -> File {
+        File { packed: Packed::plain(Bytes::from_static(text.as_bytes())), key: None }
+    }
+
+    #[test]
+    fn changed_files_are_those_made_anew_and_those_gone() {
+        let (a, b, c) = (plain("a"), plain("b"), plain("c"));
+        let old = files(&[("a", &a), ("b", &b), ("c", &c)]);
+        let made: Vec<Arc<str>> = ["b", "d", "e"].map(Arc::from).to_vec();
+        // `a` taken as it was; `b` made again with new bytes; `c` gone;
+        // `d` new; `e` made again with the same bytes as `a`'s old file.
+        let new = files(&[("a", &a), ("b", &plain("B")), ("d", &plain("d")), ("e", &plain("a"))]);
+        assert_eq!(changed_files(&old, &new, &made), ["b", "c", "d", "e"]);
+        // Nothing gone, nothing new: only what differs.
+        let made: Vec<Arc<str>> = ["a", "b"].map(Arc::from).to_vec();
+        let new = files(&[("a", &plain("a")), ("b", &plain("B")), ("c", &c)]);
+        assert_eq!(changed_files(&old, &new, &made), ["b"]);
+        // The first build: everything.
+        assert_eq!(changed_files(&Files::default(), &old, &["a", "b", "c"].map(Arc::from)), ["a", "b", "c"]);
     }
 }
