@@ -79,9 +79,10 @@ impl Planned {
         Planned { keep, last: None }
     }
 
-    /// The plan of `site` (see [`Plan::new`]): the last one while the lists
-    /// are the very same, no static file or file under content/ came or
-    /// left, and no article's path, aliases or files changed.
+    /// The plan of `site` (see [`Plan::new`]): the last one while no
+    /// static file or file under content/ came or left, no article's file,
+    /// path, aliases or files changed, and the lists are the very same or
+    /// make the same pages.
     pub fn plan<'a>(
         &mut self,
         site: &Site<'a>,
@@ -103,11 +104,16 @@ impl Planned {
                 .collect(),
             None => site.articles.iter().map(|a| taken_of(a)).collect(),
         };
+        let last = last.filter(|last| last.outside == outside && last.taken == taken);
         let plan = match last {
-            Some(last) if Arc::ptr_eq(&last.lists, &site.lists) && last.outside == outside && last.taken == taken => {
-                last.plan
-            }
-            _ => Arc::new(Plan::new(site, root, statics.into_iter(), assets.into_iter())?),
+            Some(last) if Arc::ptr_eq(&last.lists, &site.lists) => last.plan,
+            // New lists with the same pages (a tag added to an article whose
+            // listings keep their page counts): the same files.
+            Some(last) => match site.pages() {
+                pages if pages == last.plan.pages => last.plan,
+                pages => Arc::new(Plan::of_pages(site, pages, root, statics.into_iter(), assets.into_iter())?),
+            },
+            None => Arc::new(Plan::new(site, root, statics.into_iter(), assets.into_iter())?),
         };
         self.last = Some(LastPlan { lists: site.lists.clone(), outside, versions, taken, plan: plan.clone() });
         Ok(plan)
@@ -115,11 +121,11 @@ impl Planned {
 }
 
 /// A hash of what the plan takes of an article besides its place in the
-/// lists: its path, its aliases' and its files' outputs.
+/// lists: its file, its path, its aliases' and its files' outputs.
 fn taken_of(article: &Article) -> u128 {
     use std::hash::Hash;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    article.path.hash(&mut hasher);
+    (&article.rel, &article.path).hash(&mut hasher);
     article.front.aliases.len().hash(&mut hasher);
     for alias in &article.front.aliases {
         alias.path.hash(&mut hasher);
@@ -160,7 +166,17 @@ impl Plan {
         statics: impl Iterator<Item = (&'a String, &'a StaticFile)>,
         assets: impl Iterator<Item = &'a Asset>,
     ) -> Result<Plan, Failed> {
-        let pages = site.pages();
+        Plan::of_pages(site, site.pages(), root, statics, assets)
+    }
+
+    /// [`Plan::new`], with the site's pages made already.
+    fn of_pages<'a>(
+        site: &Site<'a>,
+        pages: Vec<(String, Page)>,
+        root: &Path,
+        statics: impl Iterator<Item = (&'a String, &'a StaticFile)>,
+        assets: impl Iterator<Item = &'a Asset>,
+    ) -> Result<Plan, Failed> {
         let page_files: Vec<String> = pages.iter().map(|(path, _)| output_file(path)).collect();
         let generated = generated(site, pages.len());
         let (copies, diags) = {
