@@ -15,9 +15,9 @@
 //!   date, category or headings changed;
 //! - plan ([`Placed`], [`Planned`]): the article order and the listings,
 //!   while no article's path, date, category, tags, authors or `featured`
-//!   changed; the output files, while those lists, the static files, the
-//!   files under content/ and every article's path, aliases and files are
-//!   the same;
+//!   changed; the output files, while the lists make the same pages and
+//!   the static files, the files under content/ and every article's file,
+//!   path, aliases and files are the same;
 //! - render ([`Summaries`], [`Pages`]): summary values by article version,
 //!   pages by the key of their context (`build` keeps the keys in its
 //!   cache folder, see [`crate::write::ledger`]); `serve` computes again
