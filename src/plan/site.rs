@@ -19,7 +19,7 @@ pub const HOME_PER_CATEGORY: usize = 4;
 pub const HOME_LATEST: usize = 10;
 
 /// The three kinds of article listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Category,
     Tag,
@@ -27,7 +27,7 @@ pub enum Kind {
 }
 
 /// One page of the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Home,
     Article(usize),
@@ -57,7 +57,7 @@ pub enum Page {
 }
 
 /// The levels of the date archive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     Year,
     Month,

@@ -724,7 +724,8 @@ pub struct Pages {
 
 /// The last build's page keys, each with the versions of the articles it
 /// counted, and everything else its page's context was made of: the
-/// graph, the lists and the pages, and what the pages are rendered under.
+/// graph, the lists and the plan (serve keeps each while it holds), and
+/// what the pages are rendered under.
 /// While those are the same, a page's context can change only with the
 /// articles it counted (nothing else of an article reaches a context
 /// without the article's own parts, see [`Views::context`]), so the next
@@ -735,8 +736,7 @@ struct Known {
     under: Key,
     graph: Arc<crate::graph::Graph>,
     lists: Arc<crate::plan::site::Lists>,
-    /// A hash of the plan's pages and their files.
-    pages: Key,
+    plan: Arc<Plan>,
     versions: Vec<u64>,
     keys: Vec<(Key, Box<[u64]>)>,
 }
@@ -774,17 +774,16 @@ impl Pages {
         &mut self,
         views: &Views,
         renderer: &Renderer,
-        plan: &Plan,
+        plan: &Arc<Plan>,
         under: Key,
         sink: &dyn PageSink,
     ) -> Result<(), Error> {
         let site = views.site;
-        let pages = self.keep.then(|| pages_hash(plan));
         let known = self.known.take().filter(|known| {
             known.under == under
                 && Arc::ptr_eq(&known.graph, site.graph)
                 && Arc::ptr_eq(&known.lists, &site.lists)
-                && Some(known.pages) == pages
+                && Arc::ptr_eq(&known.plan, plan)
         });
         let previous = self.previous(plan);
         let sink_keys = sink.keys_pages();
@@ -869,12 +868,12 @@ impl Pages {
         drop(previous);
         crate::diag::fail_on(problems)?;
         self.last = kept;
-        if let Some(pages) = pages {
+        if self.keep {
             self.known = Some(Known {
                 under,
                 graph: site.graph.clone(),
                 lists: site.lists.clone(),
-                pages,
+                plan: plan.clone(),
                 versions: views.versions.clone(),
                 keys,
             });
@@ -894,13 +893,4 @@ impl Pages {
         let by_name: FxHashMap<&str, &(Arc<str>, Key, Bytes)> = old.iter().map(|page| (&*page.0, page)).collect();
         plan.page_files.iter().map(|file| by_name.get(file.as_str()).copied()).collect()
     }
-}
-
-/// A hash of `plan`'s pages and their files: equal for the same pages.
-fn pages_hash(plan: &Plan) -> Key {
-    use std::hash::Hash;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    plan.pages.hash(&mut hasher);
-    plan.page_files.hash(&mut hasher);
-    hasher.digest128()
 }
