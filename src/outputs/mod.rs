@@ -19,6 +19,7 @@ pub mod sitemaps;
 
 use bytes::Bytes;
 use jiff::Timestamp;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::diag::Diagnostic;
@@ -58,39 +59,44 @@ struct Groups<'a> {
     held: usize,
 }
 
+/// A group's files: ready (kept, or held by the sink: none), or to make.
+enum Slot<'a> {
+    Files(Vec<File>),
+    Make(&'a str, Key, Maker<'a>),
+}
+
+/// What makes a group's files; run on any thread.
+type Maker<'a> = Box<dyn FnOnce() -> Result<Vec<File>, Diagnostic> + Send + 'a>;
+
 impl Groups<'_> {
-    /// The files of `group` as kept when their key is `key`, else made;
-    /// none when the sink holds them. Only a group of one file, named as
-    /// the group, is looked up in the sink: the same key makes the same
-    /// files, so a group keyed there once is one file again.
-    fn get_or(
-        &mut self,
-        group: &str,
-        key: Key,
-        make: impl FnOnce() -> Result<Vec<File>, Diagnostic>,
-    ) -> Result<Vec<File>, Diagnostic> {
+    /// The files of `group` as kept when their key is `key`; none when the
+    /// sink holds them; else `make`, to run (see [`Groups::keep`]). Only a
+    /// group of one file, named as the group, is looked up in the sink:
+    /// the same key makes the same files, so a group keyed there once is
+    /// one file again.
+    fn slot<'a>(&mut self, group: &'a str, key: Key, make: Maker<'a>) -> Slot<'a> {
         let salted = key::under(self.under, key);
-        let keyed = self.sink.keys_pages();
-        if keyed && self.sink.holds(group, salted) {
+        if self.sink.keys_pages() && self.sink.holds(group, salted) {
             self.held += 1;
-            return Ok(Vec::new());
+            return Slot::Files(Vec::new());
         }
-        if let Some((old, files)) = self.kept.groups.get(group)
-            && *old == key
-        {
-            return Ok(files.clone());
+        match self.kept.groups.get(group) {
+            Some((old, files)) if *old == key => Slot::Files(files.clone()),
+            _ => Slot::Make(group, key, make),
         }
-        let files = make()?;
-        if keyed
-            && let [(name, _)] = files.as_slice()
+    }
+
+    /// Keeps the files just made of `group` for the next build: in the
+    /// sink's keys, or in `serve`'s kept groups.
+    fn keep(&mut self, group: &str, key: Key, files: &[File]) {
+        if self.sink.keys_pages()
+            && let [(name, _)] = files
             && name == group
         {
-            // The sink keeps it for the next build.
-            self.keys.insert(name.clone(), salted);
+            self.keys.insert(name.clone(), key::under(self.under, key));
         } else if self.kept.keep {
-            self.kept.groups.insert(group.to_string(), (key, files.clone()));
+            self.kept.groups.insert(group.to_string(), (key, files.to_vec()));
         }
-        Ok(files)
     }
 }
 
@@ -137,9 +143,9 @@ pub fn make(
     let site = views.site;
     let config = site.config;
     let limit = config.feed_limit;
-    let mut files = Vec::with_capacity(plan.generated.len());
+    let mut slots: Vec<Slot> = Vec::with_capacity(plan.generated.len());
     for (name, output) in &plan.generated {
-        let made = match *output {
+        let slot = match *output {
             Generated::Rss(category) | Generated::JsonFeed(category) => {
                 let list = match category {
                     None => &site.lists.newest,
@@ -147,59 +153,77 @@ pub fn make(
                 };
                 let shown = &list[..list.len().min(limit)];
                 let key = key::of(name, &(versions(views, shown), category));
-                kept.get_or(name, key, || {
-                    let self_url = config.url(&format!("/{name}"));
-                    let items = feeds::items(views, shown);
-                    let bodies = feeds::bodies(views, &items)?;
-                    let text = match output {
-                        Generated::Rss(_) => feeds::rss(config, views.categories, &items, &bodies, &self_url, category),
-                        _ => json_feed::feed(config, views.categories, &items, &bodies, &self_url, category),
-                    };
-                    Ok(vec![file(name, text)])
-                })?
+                kept.slot(
+                    name,
+                    key,
+                    Box::new(move || {
+                        let self_url = config.url(&format!("/{name}"));
+                        let items = feeds::items(views, shown);
+                        let bodies = feeds::bodies(views, &items)?;
+                        let text = match output {
+                            Generated::Rss(_) => {
+                                feeds::rss(config, views.categories, &items, &bodies, &self_url, category)
+                            }
+                            _ => json_feed::feed(config, views.categories, &items, &bodies, &self_url, category),
+                        };
+                        Ok(vec![file(name, text)])
+                    }),
+                )
             }
             Generated::Atom => {
                 let shown = &site.lists.newest[..site.lists.newest.len().min(limit)];
                 let key = key::of(name, &versions(views, shown));
-                kept.get_or(name, key, || {
-                    let items = feeds::items(views, shown);
-                    let bodies = feeds::bodies(views, &items)?;
-                    Ok(vec![file(name, feeds::atom(config, &items, &bodies))])
-                })?
+                kept.slot(
+                    name,
+                    key,
+                    Box::new(move || {
+                        let items = feeds::items(views, shown);
+                        let bodies = feeds::bodies(views, &items)?;
+                        Ok(vec![file(name, feeds::atom(config, &items, &bodies))])
+                    }),
+                )
             }
             Generated::Sitemap => {
                 let entries = sitemaps::entries(site, &plan.pages);
                 let key = key::of(name, &sitemaps::keyed(&entries));
-                kept.get_or(name, key, || Ok(sitemaps::sitemaps(config, &entries)))?
+                kept.slot(name, key, Box::new(move || Ok(sitemaps::sitemaps(config, &entries))))
             }
             // Made with the sitemap.
             Generated::SitemapPart(_) => continue,
             Generated::NewsSitemap => {
                 let recent = sitemaps::recent(site, now);
                 let key = key::of(name, &versions(views, &recent));
-                kept.get_or(name, key, || Ok(vec![file(name, sitemaps::news(config, &feeds::items(views, &recent)))]))?
+                kept.slot(
+                    name,
+                    key,
+                    Box::new(move || Ok(vec![file(name, sitemaps::news(config, &feeds::items(views, &recent)))])),
+                )
             }
             Generated::CorrectionsFeed => {
                 let shown = &site.lists.corrections[..site.lists.corrections.len().min(limit)];
                 let articles: Vec<usize> = shown.iter().map(|&(i, _)| i).collect();
                 let key = key::of(name, &(versions(views, &articles), shown));
-                kept.get_or(name, key, || {
-                    let items = feeds::items(views, &articles);
-                    let notices: Vec<_> = items.iter().zip(shown).map(|(item, &(_, j))| (item, j)).collect();
-                    Ok(vec![file(name, feeds::corrections(config, &notices))])
-                })?
+                kept.slot(
+                    name,
+                    key,
+                    Box::new(move || {
+                        let items = feeds::items(views, &articles);
+                        let notices: Vec<_> = items.iter().zip(shown).map(|(item, &(_, j))| (item, j)).collect();
+                        Ok(vec![file(name, feeds::corrections(config, &notices))])
+                    }),
+                )
             }
             Generated::Redirect(i, _) => {
                 let key = key::of(name, &views.site.articles[i].version);
-                kept.get_or(name, key, || Ok(vec![file(name, redirects::page(config, &site.articles[i]))]))?
+                kept.slot(name, key, Box::new(move || Ok(vec![file(name, redirects::page(config, &site.articles[i]))])))
             }
-            Generated::Redirects => vec![file(name, redirects::file(site.articles.iter().map(|a| &**a)))],
+            Generated::Redirects => Slot::Files(vec![file(name, redirects::file(site.articles.iter().map(|a| &**a)))]),
             Generated::Search => match search_mode {
                 Search::Skip => continue,
                 Search::Build { cache } => {
                     let records = search::records(views)?;
                     match search::index(&records, &config.language, cache.as_deref())? {
-                        search::Index::Made(files) => files,
+                        search::Index::Made(files) => Slot::Files(files),
                         search::Index::Cached(files) => {
                             copies = files;
                             continue;
@@ -207,11 +231,37 @@ pub fn make(
                     }
                 }
             },
-            Generated::Robots => vec![file(name, robots(config).into_bytes())],
-            Generated::SyntaxCss => {
-                vec![file(name, crate::highlight::stylesheet(config.highlight_theme.as_deref())?.into_bytes())]
-            }
+            Generated::Robots => Slot::Files(vec![file(name, robots(config).into_bytes())]),
+            Generated::SyntaxCss => Slot::Files(vec![file(
+                name,
+                crate::highlight::stylesheet(config.highlight_theme.as_deref())?.into_bytes(),
+            )]),
         };
+        slots.push(slot);
+    }
+    // The groups to make (a save's few feeds and the sitemap; every one
+    // in a fresh build) are made side by side, and taken in the plan's
+    // order: the first failure in that order is the one reported.
+    let groups: Vec<Option<(&str, Key)>> = slots
+        .iter()
+        .map(|slot| match slot {
+            Slot::Make(group, key, _) => Some((*group, *key)),
+            Slot::Files(_) => None,
+        })
+        .collect();
+    let made: Vec<Result<Vec<File>, Diagnostic>> = slots
+        .into_par_iter()
+        .map(|slot| match slot {
+            Slot::Files(files) => Ok(files),
+            Slot::Make(_, _, make) => make(),
+        })
+        .collect();
+    let mut files = Vec::with_capacity(made.len());
+    for (made, group) in made.into_iter().zip(groups) {
+        let made = made?;
+        if let Some((group, key)) = group {
+            kept.keep(group, key, &made);
+        }
         files.extend(made);
     }
     Ok(Made { files, copies, keys: kept.keys, held: kept.held })
