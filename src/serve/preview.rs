@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Result;
 use bytes::Bytes;
@@ -17,7 +17,7 @@ use super::{File, Files};
 use crate::diag::Error;
 use crate::driver::Driver;
 use crate::driver::{Report, SiteOptions};
-use crate::packed::Packed;
+use crate::packed::{Dictionary, Packed};
 use crate::plan::Plan;
 use crate::render::key::Key;
 use crate::write::{self, Sink};
@@ -30,6 +30,8 @@ pub struct Preview {
     last: Arc<Files>,
     /// The files the last good build changed, added or removed.
     changed: Vec<String>,
+    /// What every page is packed against: the first page built.
+    dictionary: OnceLock<Arc<Dictionary>>,
 }
 
 /// Bytes of the files copied from disk, by path, with the file's identity
@@ -46,6 +48,7 @@ impl Preview {
             copies: Copies::default(),
             last: Arc::default(),
             changed: Vec::new(),
+            dictionary: OnceLock::new(),
         }
     }
 
@@ -54,7 +57,7 @@ impl Preview {
     pub fn build(&mut self, changed: &[PathBuf]) -> Result<(Arc<Files>, Report), Error> {
         let root = self.driver.options().root.clone();
         forget(self.copies.get_mut().unwrap_or_else(|e| e.into_inner()), &root, changed);
-        let mut memory = Memory::new(&self.copies, &self.last);
+        let mut memory = Memory::new(&self.copies, &self.last, &self.dictionary);
         let report = self.driver.build(changed, &mut memory)?;
         let made: Vec<Arc<str>> = memory
             .made
@@ -170,14 +173,15 @@ struct Memory<'a> {
     copies: &'a Copies,
     /// The last build's files.
     last: &'a Files,
+    dictionary: &'a OnceLock<Arc<Dictionary>>,
 }
 
 impl<'a> Memory<'a> {
-    fn new(copies: &'a Copies, last: &'a Files) -> Memory<'a> {
+    fn new(copies: &'a Copies, last: &'a Files, dictionary: &'a OnceLock<Arc<Dictionary>>) -> Memory<'a> {
         let threads = rayon::current_num_threads();
         let written = (0..=threads).map(|_| Mutex::default()).collect();
         let made = (0..=threads).map(|_| Mutex::default()).collect();
-        Memory { written, made, files: Files::default(), copies, last }
+        Memory { written, made, files: Files::default(), copies, last, dictionary }
     }
 
     /// This thread's slot.
@@ -225,8 +229,14 @@ impl Sink for Memory<'_> {
         // Pages are packed; feeds and sitemaps, a few megabytes in all but
         // made again at every save that changes an article they list, are
         // not (packing them took 4 ms of a one-paragraph save at 10,000
-        // articles).
-        let packed = if rel.ends_with(".html") { Packed::pack(&bytes) } else { Packed::plain(bytes) };
+        // articles). The first page packed is the dictionary of all: which
+        // page that is does not matter, they share most of their markup.
+        let packed = if rel.ends_with(".html") {
+            let dictionary = self.dictionary.get_or_init(|| Arc::new(Dictionary::new(&bytes)));
+            Packed::pack_with(&bytes, Some(dictionary))
+        } else {
+            Packed::plain(bytes)
+        };
         self.made(rel, File { packed, key });
         Ok(())
     }
