@@ -208,7 +208,8 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e` in
-/// mimalloc.h, v3; libmimalloc-sys names the options around it but not it).
+/// mimalloc.h, v2 as v3; libmimalloc-sys names the options around it but
+/// not it).
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 /// Gives back to the system what the first build freed, then tells mimalloc
@@ -220,10 +221,11 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// 236 → 213 MB once every thread collected).
 ///
 /// A save frees its temporary memory too, and by default mimalloc returns
-/// it a second later; the next save, seconds later, then paid for the
-/// kernel zeroing those pages again: a quarter of a one-paragraph rebuild
-/// at 10,000 articles (30 → 22 ms). Resident memory then stays where the
-/// saves put it: 60–110 MB over the first build's at that size (README,
+/// it soon after (10 ms in v2, a second in v3); the next save, seconds
+/// later, then paid for the kernel zeroing those pages again: a quarter of
+/// a one-paragraph rebuild at 10,000 articles (30 → 22 ms). Resident
+/// memory then stays where the saves put it: about 80 MB over the first
+/// build's at that size, flat from one round of saves to the next (README,
 /// "serve's memory").
 pub fn settle_memory() {
     // SAFETY: each collects the freed memory of its own thread's heap;
@@ -251,10 +253,10 @@ mod tests {
 
     #[test]
     fn the_purge_delay_option_is_the_one_set() {
-        // Option 15 must be the purge delay, whose default in mimalloc v3 is
-        // 1000 ms: a binding update that moved it would fail here.
+        // Option 15 must be the purge delay, whose default in mimalloc v2 is
+        // 10 ms: a binding update that moved it would fail here.
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 1000);
+            assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 10);
         }
         keep_freed_memory();
         assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, -1);
