@@ -96,12 +96,21 @@ impl Planned {
         let (statics, assets): (Vec<_>, Vec<_>) = (statics.collect(), assets.collect());
         let outside = hash(&(root, &statics, &assets));
         let versions: Vec<u64> = site.articles.iter().map(|a| a.version).collect();
-        let last = self.last.take().filter(|last| last.versions.len() == versions.len());
+        let last = self.last.take();
         let taken: Vec<u128> = match &last {
-            Some(last) => (site.articles.iter().zip(&versions))
+            Some(last) if last.versions.len() == versions.len() => (site.articles.iter().zip(&versions))
                 .zip(last.versions.iter().zip(&last.taken))
                 .map(|((article, new), (old, taken))| if new == old { *taken } else { taken_of(article) })
                 .collect(),
+            // An article came or went: the others are found by version
+            // (the version hashes the content path), not hashed again.
+            Some(last) => {
+                let by_version: FxHashMap<u64, u128> =
+                    last.versions.iter().copied().zip(last.taken.iter().copied()).collect();
+                (site.articles.iter().zip(&versions))
+                    .map(|(article, version)| by_version.get(version).copied().unwrap_or_else(|| taken_of(article)))
+                    .collect()
+            }
             None => site.articles.iter().map(|a| taken_of(a)).collect(),
         };
         let last = last.filter(|last| last.outside == outside && last.taken == taken);
@@ -180,7 +189,7 @@ impl Plan {
         let page_files: Vec<String> = pages.iter().map(|(path, _)| output_file(path)).collect();
         let generated = generated(site, pages.len());
         let (copies, diags) = {
-            let mut claims = Claims::default();
+            let mut claims = Claims::with_capacity(page_files.len() + generated.len());
             for (file, (_, page)) in page_files.iter().zip(&pages) {
                 claims.claim(file, Owner::Page(*page));
             }
@@ -324,6 +333,16 @@ struct Claims<'a> {
 }
 
 impl<'a> Claims<'a> {
+    /// Room for `files` files and about as many folders: grown from empty,
+    /// the maps were rehashed a dozen times at 10,000 articles.
+    fn with_capacity(files: usize) -> Claims<'a> {
+        Claims {
+            files: FxHashMap::with_capacity_and_hasher(files, Default::default()),
+            folders: FxHashMap::with_capacity_and_hasher(files, Default::default()),
+            ..Claims::default()
+        }
+    }
+
     /// Records that `owner` writes `file`; a second claim is a clash, and
     /// so is a file where another output needs a folder (a static file
     /// `tags` beside the pages `tags/…`).

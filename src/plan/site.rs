@@ -82,6 +82,16 @@ impl Period {
         }
     }
 
+    /// The period at `level` that holds this one (a day's month, a
+    /// month's year), or this one.
+    pub fn at(self, level: Level) -> Period {
+        Period {
+            year: self.year,
+            month: self.month.filter(|_| level >= Level::Month),
+            day: self.day.filter(|_| level == Level::Day),
+        }
+    }
+
     /// `/2025/`, `/2025/03/`, `/2025/03/07/`.
     pub fn path(&self) -> String {
         match (self.month, self.day) {
@@ -252,21 +262,27 @@ impl<'a> Site<'a> {
 
 impl Lists {
     fn new(config: &Config, articles: &[Arc<Article>]) -> Lists {
+        // What the lists sort and group by, read from each article once, in
+        // the order they are held: each article is an allocation of its
+        // own, and the sort read two of them for each of its 130,000
+        // comparisons at 10,000 articles (cache misses).
+        let dated: Vec<crate::order::Dated> = articles.iter().map(|a| a.dated()).collect();
+        let category: Vec<usize> = articles.iter().map(|a| a.category).collect();
         let mut newest: Vec<usize> = (0..articles.len()).collect();
-        newest.sort_by(|&a, &b| newest_first(articles[a].dated(), articles[b].dated()));
+        newest.sort_by(|&a, &b| newest_first(dated[a], dated[b]));
         let by_category = config
             .categories
             .iter()
             .enumerate()
-            .map(|(c, category)| Listing {
+            .map(|(c, category_config)| Listing {
                 view: Taxon {
-                    slug: category.slug.clone(),
-                    name: category.name.clone(),
-                    bio: category.description.clone(),
-                    url: config.url(&format!("/{}/", category.slug)),
+                    slug: category_config.slug.clone(),
+                    name: category_config.name.clone(),
+                    bio: category_config.description.clone(),
+                    url: config.url(&format!("/{}/", category_config.slug)),
                     count: 0,
                 },
-                articles: newest.iter().copied().filter(|&i| articles[i].category == c).collect(),
+                articles: newest.iter().copied().filter(|&i| category[i] == c).collect(),
             })
             .map(counted)
             .collect();
@@ -280,16 +296,20 @@ impl Lists {
                 listing(config, "authors", &profile.slug, &profile.name, profile.bio.clone()),
             );
         }
+        // Each author as written, resolved to its listing's slug once: a
+        // profile looked up, or a name slugified.
+        let mut slugs: FxHashMap<&str, String> = FxHashMap::default();
         for &i in &newest {
             let front = &articles[i].front;
             for (name, slug) in front.tags.iter().zip(&articles[i].tag_slugs) {
                 tags.entry(slug).or_insert_with(|| listing(config, "tags", slug, name, None)).articles.push(i);
             }
             for key in &front.authors {
-                let author = config.byline(key);
-                match authors.get_mut(&author.slug) {
+                let slug = slugs.entry(key).or_insert_with(|| config.byline(key).slug);
+                match authors.get_mut(slug) {
                     Some(listing) => listing.articles.push(i),
                     None => {
+                        let author = config.byline(key);
                         let mut new = listing(config, "authors", &author.slug, author.name, None);
                         new.articles.push(i);
                         authors.insert(author.slug, new);
@@ -301,8 +321,9 @@ impl Lists {
             newest.iter().flat_map(|&i| (0..articles[i].corrections.len()).map(move |j| (i, j))).collect();
         // Newest first; the same instant in the order of the articles.
         corrections.sort_by_key(|&(i, j)| std::cmp::Reverse(articles[i].corrections[j].date.timestamp()));
+        let day_of: Vec<Period> = articles.iter().map(|a| Period::of(&a.front.date, Level::Day)).collect();
         let [years, months, days] =
-            [Level::Year, Level::Month, Level::Day].map(|level| archive(articles, &newest, level));
+            [Level::Year, Level::Month, Level::Day].map(|level| archive(&day_of, &newest, level));
         let series = series(config, articles, &newest);
         let sorted = |map: Vec<Listing>| {
             let mut list: Vec<Listing> = map.into_iter().map(counted).collect();
@@ -465,10 +486,10 @@ impl Site<'_> {
 
 /// The date archive at `level`: each period that has articles, in date
 /// order, with its articles in the order of `newest`.
-fn archive(articles: &[Arc<Article>], newest: &[usize], level: Level) -> Vec<Archived> {
+fn archive(days: &[Period], newest: &[usize], level: Level) -> Vec<Archived> {
     let mut periods: std::collections::BTreeMap<Period, Vec<usize>> = std::collections::BTreeMap::new();
     for &i in newest {
-        periods.entry(Period::of(&articles[i].front.date, level)).or_default().push(i);
+        periods.entry(days[i].at(level)).or_default().push(i);
     }
     periods.into_iter().map(|(period, articles)| Archived { period, articles }).collect()
 }
