@@ -38,7 +38,7 @@ fn main() {
     let mut totals = Vec::new();
     for run in 0..runs {
         std::fs::write(&newest, format!("{original}\nA paragraph added at save {run}.\n")).unwrap();
-        let (_, report) = preview.build(std::slice::from_ref(&newest)).unwrap_or_else(|e| panic!("{e}"));
+        let (_, report, _) = preview.build(std::slice::from_ref(&newest)).unwrap_or_else(|e| panic!("{e}"));
         totals.push(report.elapsed.as_secs_f64() * 1000.0);
         for (at, (name, took, _)) in report.timings.iter().enumerate() {
             if phases.len() <= at {

@@ -31,7 +31,7 @@ use bytes::Bytes;
 const LEVEL: i32 = 1;
 
 /// A served file's bytes, maybe packed.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Packed {
     stored: Bytes,
     /// The length unpacked, when `stored` is packed.
@@ -40,22 +40,18 @@ pub struct Packed {
     dictionary: Option<Arc<Dictionary>>,
 }
 
-impl std::fmt::Debug for Packed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Packed")
-            .field("stored", &self.stored.len())
-            .field("plain_len", &self.plain_len)
-            .field("dictionary", &self.dictionary.is_some())
-            .finish()
-    }
-}
-
 /// Bytes that files are packed against: what they share with it costs a
 /// few bytes each. `serve` makes one from the first page it builds and
 /// packs every page with it.
 pub struct Dictionary {
     packing: zstd::dict::EncoderDictionary<'static>,
     unpacking: zstd::dict::DecoderDictionary<'static>,
+}
+
+impl std::fmt::Debug for Dictionary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Dictionary")
+    }
 }
 
 impl Dictionary {

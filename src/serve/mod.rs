@@ -137,10 +137,7 @@ async fn bind(ip: IpAddr, port: u16) -> Result<tokio::net::TcpListener, Error> {
 /// swaps it in; on errors keeps the last good site and records them.
 /// Returns the notice sent to the open tabs.
 pub fn rebuild(shared: &Shared, changed: &[PathBuf]) -> Notice {
-    let built = {
-        let mut site = shared.site.lock().unwrap_or_else(|e| e.into_inner());
-        site.build(changed).map(|(files, report)| (files, report, site.take_changed()))
-    };
+    let built = shared.site.lock().unwrap_or_else(|e| e.into_inner()).build(changed);
     // The last site, dropped once the tabs are told (16,823 files to let go
     // of at 10,000 articles).
     let mut retired = None;

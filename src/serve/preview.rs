@@ -28,8 +28,6 @@ pub struct Preview {
     copies: Copies,
     /// The files of the last good build.
     last: Arc<Files>,
-    /// The files the last good build changed, added or removed.
-    changed: Vec<String>,
     /// What every page is packed against: the first page built.
     dictionary: OnceLock<Arc<Dictionary>>,
 }
@@ -47,14 +45,15 @@ impl Preview {
             driver: Driver::keeping(options, Some(base_url)).caching(cache),
             copies: Copies::default(),
             last: Arc::default(),
-            changed: Vec::new(),
             dictionary: OnceLock::new(),
         }
     }
 
     /// Builds the site after the files at `changed` (absolute paths)
-    /// changed: exactly the files `build --base-url` writes.
-    pub fn build(&mut self, changed: &[PathBuf]) -> Result<(Arc<Files>, Report), Error> {
+    /// changed: exactly the files `build --base-url` writes, with its
+    /// report and the files it changed, added or removed since the last
+    /// good build (all of them for the first), sorted.
+    pub fn build(&mut self, changed: &[PathBuf]) -> Result<(Arc<Files>, Report, Vec<String>), Error> {
         let root = self.driver.options().root.clone();
         forget(self.copies.get_mut().unwrap_or_else(|e| e.into_inner()), &root, changed);
         let mut memory = Memory::new(&self.copies, &self.last, &self.dictionary);
@@ -64,15 +63,9 @@ impl Preview {
             .iter_mut()
             .flat_map(|made| made.get_mut().unwrap_or_else(|e| e.into_inner()).drain(..))
             .collect();
-        self.changed = changed_files(&self.last, &memory.files, &made);
+        let changed = changed_files(&self.last, &memory.files, &made);
         self.last = Arc::new(memory.files);
-        Ok((self.last.clone(), report))
-    }
-
-    /// The files the last good build changed, added or removed (all of
-    /// them for the first), sorted.
-    pub fn take_changed(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.changed)
+        Ok((self.last.clone(), report, changed))
     }
 }
 
