@@ -31,12 +31,17 @@ impl Renderer {
 
     pub fn render(&self, template: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
         let context = Context::from_serialize(context).map_err(template_error)?;
+        self.render_context(template, context)
+    }
+
+    /// Renders `template` with a context already made.
+    pub fn render_context(&self, template: &str, context: Context) -> Result<String, Diagnostic> {
         self.tera.render(template, &context).map_err(template_error)
     }
 }
 
 /// Tera's own report already has the template, line and caret.
-fn template_error(err: tera::Error) -> Diagnostic {
+pub(crate) fn template_error(err: tera::Error) -> Diagnostic {
     let report = err.to_string();
     Diagnostic::error(format!("template error: {}", report.strip_prefix("error: ").unwrap_or(&report)))
 }

@@ -437,6 +437,7 @@ impl Context<'_> {
             // Its body first, so that a file that cannot be rendered again
             // is reported as itself, not as a template's error.
             context.article.own.value().body()?;
+            return renderer.render_context(self.template(), context.template_context()?);
         }
         renderer.render(self.template(), self)
     }
@@ -471,6 +472,46 @@ struct Section<'a> {
 pub struct ArticleContext<'a> {
     page: PageMeta<'a>,
     article: ArticleView<'a>,
+}
+
+impl ArticleContext<'_> {
+    /// The context article.html gets: what serializing the context gives,
+    /// made without serde's `flatten`, which serializes the summary value
+    /// again field by field (a deep copy of every string longer than a
+    /// few bytes) where its map's entries can be cloned (each an `Arc` or
+    /// a few bytes).
+    fn template_context(&self) -> Result<tera::Context, Diagnostic> {
+        fn value(value: &impl Serialize) -> Result<tera::Value, Diagnostic> {
+            tera::Value::try_from_serializable(value).map_err(super::template_error)
+        }
+        let view = &self.article;
+        let mut article = summary_map(&view.summary);
+        let own = value(view.own.value())?.into_map().unwrap_or_default();
+        article.extend(own);
+        let further: Vec<tera::Value> = view
+            .further_context
+            .iter()
+            .map(|further| {
+                let mut map = summary_map(&further.target);
+                map.insert("note".into(), further.note.into());
+                tera::Value::from(map)
+            })
+            .collect();
+        article.insert("further_context".into(), further.into());
+        article.insert("series".into(), value(&view.series)?);
+        article.insert("backlinks".into(), value(&view.backlinks)?);
+        article.insert("related".into(), value(&view.related)?);
+        let mut context = tera::Context::new();
+        context.insert_value("page", value(&self.page)?);
+        context.insert_value("article", article.into());
+        Ok(context)
+    }
+}
+
+/// The entries of an article's summary value, cloned.
+fn summary_map(shown: &Shown<'_>) -> tera::Map {
+    let summary = shown.value();
+    summary.views.value(summary.i).as_map().cloned().unwrap_or_default()
 }
 
 /// `article`, given to article.html: every field of its summary, plus
