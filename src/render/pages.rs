@@ -432,7 +432,7 @@ impl Context<'_> {
         key::counting(self.template(), self)
     }
 
-    pub fn render(&self, renderer: &Renderer) -> Result<String, Diagnostic> {
+    pub fn render(&self, renderer: &Renderer) -> Result<Vec<u8>, Diagnostic> {
         if let Context::Article(context) = self {
             // Its body first, so that a file that cannot be rendered again
             // is reported as itself, not as a template's error.
