@@ -313,8 +313,10 @@ impl Xml {
     /// forbids (control characters a front-matter string can carry) dropped.
     pub fn text(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
         let allowed = |c: char| !c.is_control() || matches!(c, '\t' | '\n' | '\r');
-        let text: std::borrow::Cow<str> =
-            if text.chars().all(allowed) { text.into() } else { text.chars().filter(|&c| allowed(c)).collect() };
+        let text: std::borrow::Cow<str> = match crate::text::control_char(text) {
+            None => text.into(),
+            Some(_) => text.chars().filter(|&c| allowed(c)).collect(),
+        };
         self.writer
             .create_element(name)
             .with_attributes(attributes.iter().copied())
