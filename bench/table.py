@@ -33,8 +33,8 @@ for n in sizes:
         if f"{tool} {n} tmpfs fresh" not in times:
             continue
         info = extra[f"{tool} {n}"]
-        peak = f"{info['peak']} MB" if "peak" in info else "–"
-        files = info.get("files", f"{n:,}" if tool == "floor" else "–")
+        peak = f"{int(info['peak']):,} MB" if "peak" in info else "–"
+        files = f"{int(info['files']):,}" if "files" in info else f"{n:,}" if tool == "floor" else "–"
         print(f"| {n:,} | {tool} | {cell(f'{tool} {n} tmpfs fresh')} | {floors(f'{tool} {n} tmpfs fresh', n)} "
               f"| {cell(f'{tool} {n} disk fresh')} | {cell(f'{tool} {n} disk rebuild')} "
               f"| {cell(f'{tool} {n} disk edit-one')} | {peak} | {files} |")
