@@ -95,6 +95,11 @@ pub fn control_char(text: &str) -> Option<(usize, char)> {
     None
 }
 
+/// Whether `c` is one of the characters [`control_char`] finds.
+pub fn forbidden(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// The closest of `candidates` to a misspelt `word`, if one is close enough
 /// to be worth suggesting.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -145,7 +150,7 @@ mod tests {
         let split = format!("{}\u{9f}", "x".repeat(63));
         assert_eq!(control_char(&split), Some((63, '\u{9f}')));
         // The same answer as the char-by-char definition, at every offset.
-        let by_chars = |t: &str| t.char_indices().find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+        let by_chars = |t: &str| t.char_indices().find(|&(_, c)| forbidden(c));
         for c in ['\0', '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}', '\u{a0}', 'é', '\t', '\n', '’'] {
             for pad in [0, 1, 62, 63, 64, 65, 130] {
                 let text = format!("{}{c}tail\r\n", "é".repeat(pad / 2) + &"a".repeat(pad % 2));

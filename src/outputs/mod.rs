@@ -312,10 +312,9 @@ impl Xml {
     /// `<name attrs…>text</name>`, the text escaped, and characters XML 1.0
     /// forbids (control characters a front-matter string can carry) dropped.
     pub fn text(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
-        let allowed = |c: char| !c.is_control() || matches!(c, '\t' | '\n' | '\r');
         let text: std::borrow::Cow<str> = match crate::text::control_char(text) {
             None => text.into(),
-            Some(_) => text.chars().filter(|&c| allowed(c)).collect(),
+            Some(_) => text.chars().filter(|&c| !crate::text::forbidden(c)).collect(),
         };
         self.writer
             .create_element(name)
