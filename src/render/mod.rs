@@ -3,6 +3,7 @@
 //! that an unchanged page need not be rendered again ([`key`]). Pages
 //! render in parallel; the caller decides where the bytes go.
 
+pub mod card;
 pub mod key;
 pub mod pages;
 pub mod views;
@@ -16,16 +17,20 @@ use crate::diag::Diagnostic;
 use crate::load::theme::Theme;
 
 pub struct Renderer {
-    tera: Tera,
+    tera: std::sync::Arc<Tera>,
 }
 
 impl Renderer {
     /// Compiles the theme. Template syntax errors come back as diagnostics.
     pub fn new(theme: &Theme, site: &views::SiteView) -> Result<Renderer, Diagnostic> {
         let mut tera = Tera::new();
+        let templates = std::sync::Arc::new(std::sync::OnceLock::new());
+        tera.register_function("card", card::Card::new(templates.clone()));
         tera.add_raw_templates(theme.templates.iter().map(|(name, source)| (name.as_str(), source.as_str())))
             .map_err(template_error)?;
         tera.global_context().insert("site", site);
+        let tera = std::sync::Arc::new(tera);
+        let _ = templates.set(std::sync::Arc::downgrade(&tera));
         Ok(Renderer { tera })
     }
 

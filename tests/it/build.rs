@@ -232,14 +232,19 @@ fn rebuilds_through_the_twin_equal_a_fresh_build() {
     assert_eq!(names, [".public.broadsheet-cache", ".public.broadsheet-twin", "config.toml", "content", "public"]);
 }
 
-#[test]
-fn output_is_identical_whatever_the_thread_count() {
+/// The repository's sample site (its content and config.toml, the built-in
+/// theme), and its *now*: 2026-12-03T12:00:00Z.
+fn sample_site() -> (Site, (&'static str, &'static str)) {
     let site = Site::empty();
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     crate::support::copy_tree(&repo.join("content"), &site.root().join("content"));
     std::fs::copy(repo.join("config.toml"), site.root().join("config.toml")).unwrap();
-    // The sample site's *now*: 2026-12-03T12:00:00Z.
-    let now = ("SOURCE_DATE_EPOCH", "1796299200");
+    (site, ("SOURCE_DATE_EPOCH", "1796299200"))
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let (site, now) = sample_site();
     site.run_with(&["build", "--output", "one"], &[("RAYON_NUM_THREADS", "1"), now]).success();
     site.run_with(&["build", "--output", "eight"], &[("RAYON_NUM_THREADS", "8"), now]).success();
     let one = snapshot(&site.root().join("one"));
@@ -374,4 +379,38 @@ fn the_highlight_memo_restored_in_ci_gives_the_same_site_as_no_memo() {
     build("plain");
     let expected = snapshot(&site.root().join("plain"));
     assert!(snapshot(&site.root().join("restored")) == expected, "an edit built from the memo differs");
+}
+
+/// `card()` renders each distinct card once and shows it again wherever it
+/// is asked for: every page is what including the partial on each page
+/// gives, the pages that hide the category kicker included.
+#[test]
+fn cards_shown_again_are_the_cards_an_include_renders() {
+    let (site, now) = sample_site();
+    site.run_with(&["build", "--output", "shown"], &[now]).success();
+
+    let include = "{% include \"partials/card.html\" %}";
+    let theme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/newsroom/templates");
+    for (template, call, instead) in [
+        ("partials/listing.html", "{{ card(item=item, hide_kicker=hide_kicker | default(value=false)) }}", include),
+        (
+            "index.html",
+            "{% for item in section.articles %}{{ card(item=item, hide_kicker=true) }}",
+            "{% set hide_kicker = true %}{% for item in section.articles %}{% include \"partials/card.html\" %}",
+        ),
+        ("series.html", "{{ card(item=item, hide_kicker=false) }}", include),
+        ("article.html", "{{ card(item=item, hide_kicker=false) }}", include),
+    ] {
+        let source = std::fs::read_to_string(theme.join(template)).unwrap();
+        assert!(source.contains(call), "{template} no longer calls {call}");
+        site.write(&format!("templates/{template}"), &source.replace(call, instead));
+    }
+    site.run_with(&["build", "--output", "included"], &[now]).success();
+    let shown = snapshot(&site.root().join("shown"));
+    let included = snapshot(&site.root().join("included"));
+    assert!(shown.len() > 15);
+    for (path, bytes) in &shown {
+        assert!(included.get(path) == Some(bytes), "{} differs", path.display());
+    }
+    assert_eq!(shown.len(), included.len());
 }

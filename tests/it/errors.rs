@@ -106,6 +106,9 @@ cases! {
     control_characters_in_strings_and_the_body => "control-characters",
     toml_nested_a_thousand_deep_on_one_line => "toml-nested-too-deep",
     outputs_a_case_insensitive_host_would_merge => "case-merge",
+    card_template_that_fails => "card-template-error",
+    card_shown_inside_a_card => "card-inside-card",
+    card_without_an_item => "card-without-item",
 }
 
 #[test]
