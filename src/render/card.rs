@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use rustc_hash::FxHashMap;
 use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
 
-pub const TEMPLATE: &str = "partials/card.html";
+const TEMPLATE: &str = "partials/card.html";
 
 /// The cards kept, in bytes: all of a 10,000-article site's (some 12 MB),
 /// not all of a million articles', whose builds must stay within their
@@ -89,10 +89,7 @@ impl Card {
         RENDERING.set(false);
         // Tera reports this call's error with the call's place after it:
         // the card's own report without its heading, then where it was shown.
-        rendered.map(Value::from).map_err(|error| {
-            let report = error.to_string();
-            tera::Error::message(report.strip_prefix("error: ").unwrap_or(&report))
-        })
+        rendered.map(Value::from).map_err(|error| tera::Error::message(super::report(&error)))
     }
 }
 

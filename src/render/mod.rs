@@ -54,6 +54,14 @@ impl Renderer {
 
 /// Tera's own report already has the template, line and caret.
 pub(crate) fn template_error(err: tera::Error) -> Diagnostic {
+    Diagnostic::error(format!("template error: {}", report(&err)))
+}
+
+/// Tera's report of `err`, without its `error: ` heading.
+fn report(err: &tera::Error) -> String {
     let report = err.to_string();
-    Diagnostic::error(format!("template error: {}", report.strip_prefix("error: ").unwrap_or(&report)))
+    if let Some(rest) = report.strip_prefix("error: ") {
+        return rest.to_owned();
+    }
+    report
 }
