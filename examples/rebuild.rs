@@ -38,8 +38,10 @@ fn main() {
     let mut totals = Vec::new();
     for run in 0..runs {
         std::fs::write(&newest, format!("{original}\nA paragraph added at save {run}.\n")).unwrap();
-        let (_, report, _) = preview.build(std::slice::from_ref(&newest)).unwrap_or_else(|e| panic!("{e}"));
-        totals.push(report.elapsed.as_secs_f64() * 1000.0);
+        // The whole save, the served files changed included.
+        let started = std::time::Instant::now();
+        let (report, _) = preview.build(std::slice::from_ref(&newest)).unwrap_or_else(|e| panic!("{e}"));
+        totals.push(started.elapsed().as_secs_f64() * 1000.0);
         for (at, (name, took, _)) in report.timings.iter().enumerate() {
             if phases.len() <= at {
                 phases.push((name, Vec::new()));

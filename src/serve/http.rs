@@ -15,6 +15,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::{Notice, Shared};
+use crate::packed::Packed;
 
 /// Where the live-reload script listens.
 pub const EVENTS: &str = "/__broadsheet/events";
@@ -48,9 +49,12 @@ async fn events(
         missed.push(Notice::Errors(errors));
     }
     if let Some(file) = listener.file {
-        let files = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let files = shared.files.read().unwrap_or_else(|e| e.into_inner());
         // Until the site first builds there is nothing newer to show.
-        if !files.is_empty() && files.get(file.as_str()).map(|file| etag(file.packed.stored())) != listener.etag {
+        let stale =
+            !files.is_empty() && files.get(file.as_str()).map(|file| etag(file.packed.stored())) != listener.etag;
+        drop(files);
+        if stale {
             missed.push(Notice::Changed(vec![file]));
         }
     }
@@ -74,38 +78,67 @@ async fn file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         return (StatusCode::BAD_REQUEST, "bad path").into_response();
     };
     let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
-    let files = shared.files.read().unwrap_or_else(|e| e.into_inner()).clone();
-    if files.is_empty() {
-        // The site has not built yet: a page that shows the errors (the
-        // script's overlay) and reloads once a save fixes them.
-        let page = b"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>broadsheet</title></head>\
+    match find(&shared, &file, &path) {
+        Found::NotBuilt => {
+            // The site has not built yet: a page that shows the errors (the
+            // script's overlay) and reloads once a save fixes them.
+            let page =
+                b"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>broadsheet</title></head>\
 <body><p>The site does not build yet.</p></body></html>";
-        return respond(StatusCode::SERVICE_UNAVAILABLE, "index.html", page, Page { file: &file, etag: None });
-    }
-    let search = shared.search.read().unwrap_or_else(|e| e.into_inner()).clone();
-    if let Some(packed) = files.get(file.as_str()).or_else(|| search.get(file.as_str())).map(|file| &file.packed) {
-        // A reload asks again for the stylesheets and images of the page:
-        // those that did not change are answered "not modified".
-        let tag = etag(packed.stored());
-        if headers.get(header::IF_NONE_MATCH).is_some_and(|asked| asked.as_bytes() == tag.as_bytes()) {
-            return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+            respond(StatusCode::SERVICE_UNAVAILABLE, "index.html", page, Page { file: &file, etag: None })
         }
-        let mut response = respond(StatusCode::OK, &file, &packed.bytes(), Page { file: &file, etag: Some(&tag) });
-        let value = HeaderValue::from_str(&tag).expect("hex digits are a valid header");
-        response.headers_mut().insert(header::ETAG, value);
-        return response;
+        Found::File(packed) => {
+            // A reload asks again for the stylesheets and images of the page:
+            // those that did not change are answered "not modified".
+            let tag = etag(packed.stored());
+            if headers.get(header::IF_NONE_MATCH).is_some_and(|asked| asked.as_bytes() == tag.as_bytes()) {
+                return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+            }
+            let mut response = respond(StatusCode::OK, &file, &packed.bytes(), Page { file: &file, etag: Some(&tag) });
+            let value = HeaderValue::from_str(&tag).expect("hex digits are a valid header");
+            response.headers_mut().insert(header::ETAG, value);
+            response
+        }
+        Found::Folder => {
+            let location = format!("/{path}/");
+            (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response()
+        }
+        // The tab reloads when the missing file appears.
+        Found::Missing(Some(page)) => {
+            respond(StatusCode::NOT_FOUND, "404.html", &page.bytes(), Page { file: &file, etag: None })
+        }
+        Found::Missing(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// What a request for `file` (the site path `path`) finds.
+enum Found {
+    /// No build has succeeded yet.
+    NotBuilt,
+    File(Packed),
+    /// `path` is a folder: the request is redirected to `path/`.
+    Folder,
+    /// Nothing: the site's 404 page, if it has one, is shown.
+    Missing(Option<Packed>),
+}
+
+/// Looks `file` up, holding the served files only while looking: a
+/// rebuild changes them in place.
+fn find(shared: &Shared, file: &str, path: &str) -> Found {
+    let files = shared.files.read().unwrap_or_else(|e| e.into_inner());
+    if files.is_empty() {
+        return Found::NotBuilt;
+    }
+    if let Some(found) = files.get(file) {
+        return Found::File(found.packed.clone());
+    }
+    if let Some(found) = shared.search.read().unwrap_or_else(|e| e.into_inner()).get(file) {
+        return Found::File(found.packed.clone());
     }
     if files.contains_key(format!("{path}/index.html").as_str()) {
-        let location = format!("/{path}/");
-        return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response();
+        return Found::Folder;
     }
-    match files.get("404.html") {
-        // The tab reloads when the missing file appears.
-        Some(page) => {
-            respond(StatusCode::NOT_FOUND, "404.html", &page.packed.bytes(), Page { file: &file, etag: None })
-        }
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
-    }
+    Found::Missing(files.get("404.html").map(|page| page.packed.clone()))
 }
 
 /// The file path a request names, or `None` for anything that could

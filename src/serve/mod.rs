@@ -35,13 +35,31 @@ pub struct ServeOptions {
 pub type Files = rustc_hash::FxHashMap<std::sync::Arc<str>, File>;
 
 /// One file of a site built in memory.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct File {
     /// Packed when it is a page (see [`crate::packed`]).
     pub packed: crate::packed::Packed,
     /// A page's key (see [`crate::render::key`]): the next build takes the
     /// page from here while its key holds.
     pub key: Option<crate::render::key::Key>,
+    /// The last build that had this file, by number: a build marks the
+    /// files it keeps as they are, and the others it did not make are gone
+    /// (see [`Preview::build`]). Atomic, so that the build's threads mark
+    /// the files the server reads meanwhile.
+    pub built: std::sync::atomic::AtomicU32,
+}
+
+impl File {
+    pub fn new(packed: crate::packed::Packed, key: Option<crate::render::key::Key>) -> File {
+        File { packed, key, built: Default::default() }
+    }
+}
+
+impl Clone for File {
+    fn clone(&self) -> File {
+        let built = self.built.load(std::sync::atomic::Ordering::Relaxed).into();
+        File { packed: self.packed.clone(), key: self.key, built }
+    }
 }
 
 /// What a rebuild tells the open tabs.
@@ -57,7 +75,9 @@ pub enum Notice {
 pub struct Shared {
     /// The builder, with what it keeps from one build to the next.
     pub site: Mutex<Preview>,
-    pub files: RwLock<Arc<Files>>,
+    /// The files of the last good build, which each rebuild changes in
+    /// place (see [`Preview::build`]): held only while a request looks.
+    pub files: Arc<RwLock<Files>>,
     /// The search index, made once in the background (see
     /// [`preview::search_index`]): served beside the files.
     pub search: RwLock<Arc<Files>>,
@@ -88,9 +108,10 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
         SocketAddr::V4(v4) => format!("http://{}:{}", v4.ip(), v4.port()),
     };
     let (notices, _) = broadcast::channel(16);
+    let site = Preview::new(options.site.clone(), &url);
     let shared = Arc::new(Shared {
-        site: Mutex::new(Preview::new(options.site.clone(), &url)),
-        files: RwLock::new(Arc::new(Files::default())),
+        files: site.files(),
+        site: Mutex::new(site),
         search: RwLock::new(Arc::new(Files::default())),
         errors: RwLock::new(None),
         warned: Mutex::new(Vec::new()),
@@ -138,11 +159,8 @@ async fn bind(ip: IpAddr, port: u16) -> Result<tokio::net::TcpListener, Error> {
 /// Returns the notice sent to the open tabs.
 pub fn rebuild(shared: &Shared, changed: &[PathBuf]) -> Notice {
     let built = shared.site.lock().unwrap_or_else(|e| e.into_inner()).build(changed);
-    // The last site, dropped once the tabs are told (16,823 files to let go
-    // of at 10,000 articles).
-    let mut retired = None;
     let notice = match built {
-        Ok((files, report, changed)) => {
+        Ok((report, changed)) => {
             let warnings: Vec<String> = report.warnings.iter().map(|w| w.render()).collect();
             let mut warned = shared.warned.lock().unwrap_or_else(|e| e.into_inner());
             let (new, still) = new_warnings(&warned, &warnings);
@@ -158,7 +176,6 @@ pub fn rebuild(shared: &Shared, changed: &[PathBuf]) -> Notice {
             }
             *warned = warnings;
             drop(warned);
-            retired = Some(std::mem::replace(&mut *shared.files.write().unwrap_or_else(|e| e.into_inner()), files));
             *shared.errors.write().unwrap_or_else(|e| e.into_inner()) = None;
             eprintln!(
                 "Rebuilt {} articles in {} ms: {} files changed",
@@ -188,7 +205,6 @@ pub fn rebuild(shared: &Shared, changed: &[PathBuf]) -> Notice {
     };
     // No open tab is not an error.
     let _ = shared.notices.send(notice.clone());
-    drop(retired);
     notice
 }
 
