@@ -10,6 +10,9 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use super::{DEBOUNCE, Shared, rebuild};
 use crate::diag::Error;
 
+/// The folders of the site watched, each with everything in it.
+pub const SOURCES: [&str; 4] = ["content", "static", "templates", "themes"];
+
 /// Keeps watching while the returned watcher lives: changes are gathered
 /// until they pause for [`DEBOUNCE`], then the site is rebuilt once.
 pub fn start(root: &Path, shared: Arc<Shared>) -> Result<Arc<Mutex<RecommendedWatcher>>, Error> {
@@ -79,7 +82,7 @@ fn watch_sources(
 ) -> Vec<PathBuf> {
     let mut watcher = watcher.lock().unwrap_or_else(|e| e.into_inner());
     let mut now = Vec::new();
-    for folder in ["content", "static", "templates", "themes"] {
+    for folder in SOURCES {
         let path = root.join(folder);
         if !path.is_dir() {
             continue;
@@ -104,7 +107,7 @@ fn relevant(root: &Path, path: &Path) -> bool {
     let Some(first) = rel.components().next() else { return true };
     let first = first.as_os_str().to_string_lossy();
     if rel.components().count() == 1 {
-        return first == "config.toml" || ["content", "static", "templates", "themes"].contains(&first.as_ref());
+        return first == "config.toml" || SOURCES.contains(&first.as_ref());
     }
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     !(name.ends_with('~')

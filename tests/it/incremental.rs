@@ -1379,6 +1379,24 @@ fn a_static_file_linked_from_an_unwatched_folder() {
     assert_eq!(&files["notice.txt"].packed.bytes()[..], b"second notice, longer\n");
 }
 
+/// A static file under a watched folder, reached by no symbolic link, is
+/// read again when the watcher tells of a change to it, and not looked at
+/// on disk at every save (as one linked from elsewhere is, above).
+#[test]
+fn a_watched_static_file_is_read_again_when_the_watcher_tells() {
+    let mut site = Edits::new();
+    site.write("static/notice.txt", "first notice\n");
+    let files = site.step("a static file", &["static", "static/notice.txt"]);
+    assert_eq!(&files["notice.txt"].packed.bytes()[..], b"first notice\n");
+    // Changed with no event for it, which a watcher never misses: kept.
+    site.write("static/notice.txt", "second notice\n");
+    site.builder.build(&[]).unwrap_or_else(|e| panic!("{e}"));
+    let served = site.builder.files();
+    assert_eq!(&served.read().unwrap()["notice.txt"].packed.bytes()[..], b"first notice\n");
+    let files = site.step("the change told", &["static/notice.txt"]);
+    assert_eq!(&files["notice.txt"].packed.bytes()[..], b"second notice\n");
+}
+
 /// The keys of a story's life after it runs (corrections, updates, live
 /// coverage, aliases, expiry), edited at random on an archive, each step
 /// compared with a full build: the corrections page and feed, the order of
