@@ -511,8 +511,9 @@ impl<'a> Index<'a> {
         embeds: &'a embeds::Embeds,
         diags: &mut Vec<Diagnostic>,
     ) -> Index<'a> {
-        let mut by_rel = FxHashMap::default();
-        let mut owners: FxHashMap<&str, &Head> = FxHashMap::default();
+        // Made at every save in serve: sized at once, not grown.
+        let mut by_rel = FxHashMap::with_capacity_and_hasher(heads.len(), Default::default());
+        let mut owners: FxHashMap<&str, &Head> = FxHashMap::with_capacity_and_hasher(heads.len(), Default::default());
         for &head in heads {
             if let Some(first) = owners.get(head.path.as_str()) {
                 diags.push(
