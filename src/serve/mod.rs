@@ -260,6 +260,11 @@ fn keep_freed_memory() {
 /// delete and create) takes well under a millisecond of system calls.
 pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
+/// How long the watcher waits after an event that ends a save (a source
+/// file closed after writing, renamed into place or deleted) for any
+/// other event of the same burst.
+pub const SETTLED: Duration = Duration::from_millis(2);
+
 #[cfg(test)]
 mod tests {
     use super::*;
