@@ -13,7 +13,10 @@
 //! ```
 //!
 //! To weigh syntect's other regex engine, build with its `default-fancy`
-//! feature in place of the default (onig) and run this again.
+//! feature in place of the default (onig) and run this again. With the
+//! `tree-sitter-comparison` feature, a fourth way: tree-sitter's
+//! highlighter with its Rust and JSON grammars (the corpus's languages),
+//! writing `hl-` class spans as broadsheet does, on the same blocks.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -63,6 +66,84 @@ fn main() {
     for (name, time) in [("parse", parse), ("syntect-html", generator), ("broadsheet", ours)] {
         println!("{name:>14}: {:7.1} ms", time.as_secs_f64() * 1000.0);
     }
+    #[cfg(feature = "tree-sitter-comparison")]
+    println!("{:>14}: {:7.1} ms", "tree-sitter", tree_sitter(&blocks).as_secs_f64() * 1000.0);
+}
+
+/// Tree-sitter's highlighter over the Rust and JSON blocks of `blocks`
+/// (the others are left out), on all cores, median of 5.
+#[cfg(feature = "tree-sitter-comparison")]
+fn tree_sitter(blocks: &[(String, String)]) -> Duration {
+    use tree_sitter_highlight::{HighlightConfiguration, HighlightEvent, Highlighter};
+    // The capture names of the two grammars' highlight queries.
+    const NAMES: &[&str] = &[
+        "attribute",
+        "comment",
+        "constant",
+        "constant.builtin",
+        "constructor",
+        "escape",
+        "function",
+        "function.macro",
+        "function.method",
+        "keyword",
+        "label",
+        "number",
+        "operator",
+        "property",
+        "punctuation.bracket",
+        "punctuation.delimiter",
+        "string",
+        "string.special",
+        "string.special.key",
+        "type",
+        "type.builtin",
+        "variable.builtin",
+        "variable.parameter",
+    ];
+    let mut rust = HighlightConfiguration::new(
+        tree_sitter_rust::LANGUAGE.into(),
+        "rust",
+        tree_sitter_rust::HIGHLIGHTS_QUERY,
+        tree_sitter_rust::INJECTIONS_QUERY,
+        "",
+    )
+    .expect("the grammar's queries");
+    rust.configure(NAMES);
+    let mut json = HighlightConfiguration::new(
+        tree_sitter_json::LANGUAGE.into(),
+        "json",
+        tree_sitter_json::HIGHLIGHTS_QUERY,
+        "",
+        "",
+    )
+    .expect("the grammar's queries");
+    json.configure(NAMES);
+    median(|| {
+        blocks.par_iter().for_each_init(Highlighter::new, |highlighter, (lang, code)| {
+            let config = match lang.as_str() {
+                "rust" => &rust,
+                "json" => &json,
+                _ => return,
+            };
+            let mut html = String::with_capacity(code.len() * 3);
+            let events = highlighter.highlight(config, code.as_bytes(), None, None, |_| None).expect("highlights");
+            for event in events {
+                match event.expect("highlights") {
+                    HighlightEvent::Source { start, end } => {
+                        pulldown_cmark_escape::escape_html_body_text(&mut html, &code[start..end]).expect("to memory")
+                    }
+                    HighlightEvent::HighlightStart(name) => {
+                        html.push_str("<span class=\"hl-");
+                        html.push_str(&NAMES[name.0].replace('.', " hl-"));
+                        html.push_str("\">");
+                    }
+                    HighlightEvent::HighlightEnd => html.push_str("</span>"),
+                }
+            }
+            std::hint::black_box(html);
+        })
+    })
 }
 
 /// Every fenced block with a language: (language, code).
