@@ -78,7 +78,7 @@ impl Preview {
     /// The files change in place: the pages the build made go in, those it
     /// did not make and did not keep (marked by [`Sink::holds`]) go out.
     /// Making a new map of every file instead (16,823 at 10,000 articles,
-    /// most of them kept) took 4–5 ms of each save.
+    /// most of them kept) took 2–4 ms of each save.
     pub fn build(&mut self, changed: &[PathBuf]) -> Result<(Report, Vec<String>), Error> {
         let root = self.driver.options().root.clone();
         forget(self.copies.get_mut().unwrap_or_else(|e| e.into_inner()), &root, changed);
