@@ -209,10 +209,6 @@ impl Plan {
         diag::fail_on(diags)?;
         Ok(Plan { pages, page_files, generated, copies })
     }
-
-    pub fn file_count(&self) -> usize {
-        self.pages.len() + self.generated.len() + self.copies.len()
-    }
 }
 
 /// The generated files of a site of `pages` pages.
