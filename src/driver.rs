@@ -292,31 +292,44 @@ impl Driver {
         let bodies = Bodies::new(spill.as_ref()).again(again.as_ref());
         timings.lap("parse");
 
-        let graph = cache.linker.link(&articles, &mut diags);
-        timings.lap("graph");
+        // The graph, and beside it the lists, the plan and its checks,
+        // which do not read it: an added article's save at 10,000 articles
+        // waited for each in turn (graph 8 ms, the rest 18 ms).
+        let (linker, placed, planned) = (&mut cache.linker, &mut cache.placed, &mut cache.planned);
+        let assets = cache.sources.assets();
+        let guard = self.guard.as_ref();
+        let (graph, site_plan) = rayon::join(
+            || linker.link(&articles, &mut diags),
+            || -> Result<_, Failed> {
+                let site = plan::Site::new(&config, &articles.published, placed);
+                let plan = planned.plan(&site, &root, theme.statics.iter(), assets)?;
+                let mut problems = plan::site::series_problems(&site);
+                problems.extend(plan::links::check(&site, &plan, &theme, &root));
+                if let Some(guard) = guard {
+                    let previous = crate::load::sitemap::previous_paths(&guard.output);
+                    let sitemap = guard.output.join("sitemap.xml");
+                    let shown = sitemap.strip_prefix(&root).unwrap_or(&sitemap).display().to_string();
+                    problems.extend(plan::links::moved(&plan, &previous, &articles.expired, &shown, guard.strict));
+                }
+                Ok((site, plan, problems))
+            },
+        );
+        timings.lap("graph + plan");
+        // The article's and the graph's problems first, as when the plan
+        // waited for the graph.
         diag::fail_on(diags.clone())?;
         diag::sort(&mut diags);
-
-        let site = plan::Site::new(&config, &articles.published, &graph, &mut cache.placed);
-        let plan = cache.planned.plan(&site, &root, theme.statics.iter(), cache.sources.assets())?;
-        let mut problems = plan::site::series_problems(&site);
-        problems.extend(plan::links::check(&site, &plan, &theme, &root));
-        if let Some(guard) = &self.guard {
-            let previous = crate::load::sitemap::previous_paths(&guard.output);
-            let sitemap = guard.output.join("sitemap.xml");
-            let shown = sitemap.strip_prefix(&root).unwrap_or(&sitemap).display().to_string();
-            problems.extend(plan::links::moved(&plan, &previous, &articles.expired, &shown, guard.strict));
-        }
+        let (site, plan, problems) = site_plan?;
         diag::fail_on(problems.clone())?;
         diags.extend(problems);
         diag::sort(&mut diags);
         let categories = views::categories(&config);
-        let views = Views::new(&site, &categories, &bodies, &mut cache.summaries);
+        let views = Views::new(&site, &graph, &categories, &bodies, &mut cache.summaries);
         if cache.renderer.is_none() {
             cache.renderer = Some(renderer(&theme, &config, &categories)?);
         }
         let renderer = cache.renderer.as_ref().expect("made above");
-        timings.lap("plan");
+        timings.lap("views");
 
         sink.begin()?;
         // Under what else makes a page, for a sink that keeps pages by

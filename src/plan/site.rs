@@ -8,7 +8,6 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::graph::Graph;
 use crate::order::newest_first;
 use crate::parse::Article;
 
@@ -141,7 +140,6 @@ pub struct Listing {
 pub struct Site<'a> {
     pub config: &'a Config,
     pub articles: &'a [Arc<Article>],
-    pub graph: &'a Arc<Graph>,
     pub lists: Arc<Lists>,
 }
 
@@ -249,14 +247,9 @@ fn same<T: PartialEq>(old: &[Arc<T>], new: &[Arc<T>]) -> bool {
 }
 
 impl<'a> Site<'a> {
-    pub fn new(
-        config: &'a Config,
-        articles: &'a [Arc<Article>],
-        graph: &'a Arc<Graph>,
-        placed: &mut Placed,
-    ) -> Site<'a> {
+    pub fn new(config: &'a Config, articles: &'a [Arc<Article>], placed: &mut Placed) -> Site<'a> {
         let lists = placed.lists(config, articles);
-        Site { config, articles, graph, lists }
+        Site { config, articles, lists }
     }
 }
 

@@ -17,7 +17,7 @@ use super::key::{self, Key, Of};
 use super::views::{self, CategoryView, Summary};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Error, Failed};
-use crate::graph::Reference;
+use crate::graph::{Graph, Reference};
 use crate::parse::{Article, Bodies, spill::Html};
 use crate::plan::Plan;
 use crate::plan::site::{Kind, Level, Page, Period, Site, Taxon, corrections_path, index_path};
@@ -25,6 +25,8 @@ use crate::plan::site::{Kind, Level, Page, Period, Site, Taxon, corrections_path
 /// What listings, cards and feeds show of each article, for one build.
 pub struct Views<'a> {
     pub site: &'a Site<'a>,
+    /// References, backlinks and related lists.
+    pub graph: &'a Arc<Graph>,
     pub categories: &'a [CategoryView],
     /// The articles' body HTML.
     pub bodies: &'a Bodies<'a>,
@@ -63,6 +65,7 @@ impl Summaries {
 impl<'a> Views<'a> {
     pub fn new(
         site: &'a Site<'a>,
+        graph: &'a Arc<Graph>,
         categories: &'a [CategoryView],
         bodies: &'a Bodies<'a>,
         kept: &mut Summaries,
@@ -75,7 +78,7 @@ impl<'a> Views<'a> {
             articles.iter().map(|a| kept.values.get(&a.version).cloned().map_or_else(OnceLock::new, OnceLock::from));
         let period_links = [Level::Year, Level::Month, Level::Day]
             .map(|level| site.archive(level).iter().map(|_| OnceLock::new()).collect());
-        let views = Views { site, categories, bodies, values: values.collect(), shared, versions, period_links };
+        let views = Views { site, graph, categories, bodies, values: values.collect(), shared, versions, period_links };
         if kept.keep {
             // `serve` keeps them all for its next build.
             let values = (0..articles.len()).into_par_iter().map(|i| views.value(i).clone()).collect::<Vec<_>>();
@@ -171,7 +174,7 @@ impl<'a> Views<'a> {
 
     fn article(&self, i: usize) -> ArticleContext<'_> {
         let article = &self.site.articles[i];
-        let graph = self.site.graph;
+        let graph = self.graph;
         let title = article.front.title.as_str();
         let page = PageMeta {
             title: Some(title.into()),
@@ -822,7 +825,7 @@ impl Pages {
         let site = views.site;
         let known = self.known.take().filter(|known| {
             known.under == under
-                && Arc::ptr_eq(&known.graph, site.graph)
+                && Arc::ptr_eq(&known.graph, views.graph)
                 && Arc::ptr_eq(&known.lists, &site.lists)
                 && Arc::ptr_eq(&known.plan, plan)
         });
@@ -912,7 +915,7 @@ impl Pages {
         if self.keep {
             self.known = Some(Known {
                 under,
-                graph: site.graph.clone(),
+                graph: views.graph.clone(),
                 lists: site.lists.clone(),
                 plan: plan.clone(),
                 versions: views.versions.clone(),
