@@ -22,7 +22,9 @@
 //!   pages by the key of their context (`build` keeps the keys in its
 //!   cache folder, see [`crate::write::ledger`]); `serve` computes again
 //!   only the keys of the pages that show an article with a new version
-//!   while the lists and the graph are the same;
+//!   while the lists and the graph are the same, and when they changed,
+//!   also those of the pages whose listing, archive period or related
+//!   articles did;
 //! - outputs ([`outputs::Kept`]): feeds and sitemaps by the key of their
 //!   inputs;
 //! - a change to config.toml or to any template drops everything derived

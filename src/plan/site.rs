@@ -18,7 +18,7 @@ pub const HOME_PER_CATEGORY: usize = 4;
 pub const HOME_LATEST: usize = 10;
 
 /// The three kinds of article listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Category,
     Tag,
@@ -26,7 +26,7 @@ pub enum Kind {
 }
 
 /// One page of the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Page {
     Home,
     Article(usize),
@@ -56,7 +56,7 @@ pub enum Page {
 }
 
 /// The levels of the date archive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     Year,
     Month,
@@ -337,15 +337,28 @@ impl Lists {
             series,
         }
     }
+
+    pub fn listings(&self, kind: Kind) -> &[Listing] {
+        match kind {
+            Kind::Category => &self.by_category,
+            Kind::Tag => &self.tags,
+            Kind::Author => &self.authors,
+        }
+    }
+
+    /// The periods of the archive at `level`, in date order.
+    pub fn archive(&self, level: Level) -> &[Archived] {
+        match level {
+            Level::Year => &self.years,
+            Level::Month => &self.months,
+            Level::Day => &self.days,
+        }
+    }
 }
 
 impl Site<'_> {
     pub fn listings(&self, kind: Kind) -> &[Listing] {
-        match kind {
-            Kind::Category => &self.lists.by_category,
-            Kind::Tag => &self.lists.tags,
-            Kind::Author => &self.lists.authors,
-        }
+        self.lists.listings(kind)
     }
 
     /// Every page of the site with its site path.
@@ -384,11 +397,7 @@ impl Site<'_> {
 
     /// The periods of the archive at `level`, in date order.
     pub fn archive(&self, level: Level) -> &[Archived] {
-        match level {
-            Level::Year => &self.lists.years,
-            Level::Month => &self.lists.months,
-            Level::Day => &self.lists.days,
-        }
+        self.lists.archive(level)
     }
 
     pub fn archive_path(&self, level: Level, index: usize, page: usize) -> String {

@@ -424,6 +424,28 @@ fn title_and_description_edits_reach_every_page_that_shows_them() {
     assert_eq!(site.warnings, Vec::<String>::new());
 }
 
+/// A theme may show what the built-in one leaves out: an archive page that
+/// shows the counts of the periods before and after it follows an article
+/// added to one of them, though none of its own articles changed.
+#[test]
+fn an_archive_page_follows_the_counts_of_its_neighbours() {
+    let mut site = Edits::new();
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/newsroom/templates/archive.html");
+    let archive = fs::read_to_string(theme).unwrap();
+    let counted = archive
+        .replace("{{ archive.prev.title }}</a>", "{{ archive.prev.title }} ({{ archive.prev.count }})</a>")
+        .replace("{{ archive.next.title }} →", "{{ archive.next.title }} ({{ archive.next.count }}) →");
+    assert_ne!(counted, archive);
+    site.write("templates/archive.html", &counted);
+    let files = site.step("an archive showing its neighbours' counts", &["templates", "templates/archive.html"]);
+    assert!(page(&files, "2025/03/06/index.html").contains("March 5, 2025 (1)"));
+
+    let second = "content/world/2025-03-05-second-storm.md";
+    site.write(second, "+++\ntitle = \"A Second Storm\"\nauthors = [\"ana-ruiz\"]\n+++\n\nIt came at night.\n");
+    let files = site.step("a second article the day before", &[second]);
+    assert!(page(&files, "2025/03/06/index.html").contains("March 5, 2025 (2)"));
+}
+
 #[test]
 fn tag_and_date_changes_reorder_listings_feeds_and_sitemaps() {
     let mut site = Edits::new();
