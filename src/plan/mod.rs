@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 pub use site::{Kind, Page, Site};
@@ -186,7 +187,7 @@ impl Plan {
         statics: impl Iterator<Item = (&'a String, &'a StaticFile)>,
         assets: impl Iterator<Item = &'a Asset>,
     ) -> Result<Plan, Failed> {
-        let page_files: Vec<String> = pages.iter().map(|(path, _)| output_file(path)).collect();
+        let page_files: Vec<String> = pages.par_iter().map(|(path, _)| output_file(path)).collect();
         let generated = generated(site, pages.len());
         let (copies, diags) = {
             let mut claims = Claims::with_capacity(page_files.len() + generated.len());
@@ -326,6 +327,8 @@ struct Claims<'a> {
     folded: FxHashMap<String, (&'a str, Owner)>,
     /// The first owner and file, the second and file.
     merged: Vec<(Owner, String, Owner, String)>,
+    /// Room for the folders of one claim, reused.
+    scratch: Vec<&'a str>,
 }
 
 impl<'a> Claims<'a> {
@@ -343,18 +346,34 @@ impl<'a> Claims<'a> {
     /// so is a file where another output needs a folder (a static file
     /// `tags` beside the pages `tags/…`).
     fn claim(&mut self, file: &'a str, owner: Owner) -> bool {
-        let clash = self
-            .files
-            .get(file)
-            .or_else(|| self.folders.get(file))
-            .or_else(|| file.match_indices('/').find_map(|(at, _)| self.files.get(&file[..at])));
+        let mut clash = self.files.get(file).or_else(|| self.folders.get(file));
+        // The folders the file needs that no file before it did, the
+        // deepest first: a folder claimed already was checked, and claimed
+        // with every folder above it (most pages share all but their own).
+        let mut new_folders = std::mem::take(&mut self.scratch);
+        new_folders.clear();
+        if clash.is_none() {
+            for (at, _) in file.rmatch_indices('/') {
+                let folder = &file[..at];
+                if self.folders.contains_key(folder) {
+                    break;
+                }
+                if let Some(first) = self.files.get(folder) {
+                    clash = Some(first);
+                    break;
+                }
+                new_folders.push(folder);
+            }
+        }
         if let Some(first) = clash {
             self.clashes.push((first.clone(), owner, file.to_string()));
+            self.scratch = new_folders;
             return false;
         }
-        for (at, _) in file.match_indices('/') {
-            self.folders.entry(&file[..at]).or_insert_with(|| owner.clone());
+        for &folder in &new_folders {
+            self.folders.insert(folder, owner.clone());
         }
+        self.scratch = new_folders;
         self.fold(file, &owner);
         self.files.insert(file, owner);
         true
