@@ -17,7 +17,7 @@ pub const HOME_PER_CATEGORY: usize = 4;
 /// How many of the newest articles the home page lists.
 pub const HOME_LATEST: usize = 10;
 
-/// The three kinds of article listing.
+/// The three kinds of article listing, in this order (`kind as usize`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Category,
@@ -55,7 +55,7 @@ pub enum Page {
     NotFound,
 }
 
-/// The levels of the date archive.
+/// The levels of the date archive, in this order (`level as usize`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     Year,
