@@ -47,11 +47,35 @@ async function waitFor(what, check, timeout = 15000) {
     await page.goto(`${url}/world/harbour-reopens/`);
     const body = () => page.textContent("main");
 
+    // Edits update the page in place: the tab does not reload (what a
+    // script put on the window stays), and it then shows what a fresh
+    // load of the page shows, node for node.
+    await page.evaluate(() => {
+      window.stayed = true;
+    });
+    const stayed = () => page.evaluate(() => window.stayed === true);
+    const sameAsFresh = async (what) => {
+      const fresh = await browser.newPage();
+      await fresh.goto(page.url());
+      const [shown, loaded] = await Promise.all([page, fresh].map((p) => p.evaluate(() => document.documentElement.outerHTML)));
+      await fresh.close();
+      if (shown !== loaded) fail(`${what}: the page differs from a fresh load of it`);
+    };
     const timings = [];
     for (let n = 1; n <= 5; n++) {
-      fs.writeFileSync(article, original.replace("The harbour reopened on Saturday.", `The harbour reopened, edit ${n}.`));
+      const text = n < 5 ? `The harbour reopened, edit ${n}.` : `The harbour reopened, edit ${n}.\n\nA second paragraph.`;
+      fs.writeFileSync(article, original.replace("The harbour reopened on Saturday.", text));
       timings.push(await waitFor(`edit ${n} in the browser`, async () => (await body()).includes(`reopened, edit ${n}.`)));
     }
+    if (!(await stayed())) fail("an edit reloaded the page instead of updating it in place");
+    await sameAsFresh("after five edits");
+
+    // The page gone: the tab reloads to the 404 page; back, it updates.
+    fs.rmSync(article);
+    await waitFor("the 404 page", async () => (await page.textContent("body")).includes("Page not found"));
+    fs.writeFileSync(article, original);
+    await waitFor("the article back", async () => (await body()).includes("reopened on Saturday."));
+    await sameAsFresh("after the article came back");
 
     fs.writeFileSync(article, original.replace("title =", "tittle ="));
     await waitFor("the error overlay", async () =>

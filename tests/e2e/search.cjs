@@ -2,7 +2,8 @@
 // base fixture with search on through `broadsheet serve` (which makes the
 // Pagefind index in the background), types a word from one article into
 // the masthead's search box, and expects that article's headline first;
-// with JavaScript off, the box is a plain link to the search page.
+// with JavaScript off, the box is a plain link to the search page. A save
+// updates the search page in place, its mounted boxes kept.
 //
 //   node tests/e2e/search.cjs   (after cargo build; .ci/e2e installs
 //                                chromium and playwright-core)
@@ -48,6 +49,23 @@ function copyTree(from, to) {
     if (kicker !== "Sport") fail(`the first result's kicker is ${JSON.stringify(kicker)}`);
     await page.locator(".search input").fill("zzqx");
     await page.waitForSelector(".search-none", { timeout: 10000 });
+
+    // The search page (its box mounted by search.js, a <noscript>) updated
+    // in place by a save that changes every page: node for node what a
+    // fresh load shows, the box still mounted, no reload.
+    await page.goto(`${url}/search/`, { waitUntil: "load" });
+    await page.evaluate(() => {
+      window.stayed = true;
+    });
+    fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace('title = "Fixture Gazette"', 'title = "Fixture Gazette Daily"'));
+    await page.waitForFunction(() => document.title.includes("Fixture Gazette Daily"), null, { timeout: 10000 });
+    if (!(await page.evaluate(() => window.stayed))) fail("the search page reloaded instead of updating in place");
+    const fresh = await browser.newPage();
+    await fresh.goto(`${url}/search/`, { waitUntil: "load" });
+    const [shown, loaded] = await Promise.all([page, fresh].map((p) => p.evaluate(() => document.documentElement.outerHTML)));
+    if (shown !== loaded) fail("the search page updated in place differs from a fresh load of it");
+    if ((await page.locator(".search-results").count()) !== (await fresh.locator(".search-results").count()))
+      fail("the search boxes are not mounted as on a fresh load");
 
     const scriptless = await browser.newContext({ javaScriptEnabled: false });
     const plain = await scriptless.newPage();
