@@ -87,9 +87,11 @@
     if (gone.length === come.length) {
       for (let i = 0; i < gone.length; i++) {
         if (gone[i].isEqualNode(come[i])) continue;
-        const inside = sameElement(gone[i], come[i]) && shown[i].nodeName === gone[i].nodeName;
-        if (!(inside ? compare(gone[i], come[i], shown[i], edits) : replace(live, [gone[i]], [come[i]], [shown[i]], shown[i].nextSibling, edits)))
-          return false;
+        const done =
+          sameElement(gone[i], come[i]) && shown[i].nodeName === gone[i].nodeName
+            ? compare(gone[i], come[i], shown[i], edits)
+            : replace(live, [gone[i]], [come[i]], [shown[i]], shown[i].nextSibling, edits);
+        if (!done) return false;
       }
       return true;
     }

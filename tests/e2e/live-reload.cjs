@@ -1,8 +1,11 @@
 // End-to-end: broadsheet serve in a real browser (Debian's chromium, driven
 // by playwright-core). Opens an article, edits its file, and waits for the
-// page to show the edit; then saves a broken file and waits for the error
-// overlay; then fixes it and waits for the overlay to go. Prints the time
-// from each save to the browser showing it.
+// page to show the edit, updated in place and then equal to a fresh load;
+// deletes the article (the tab reloads to the 404 page) and brings it
+// back; adds a video, whose script makes the tab reload; then saves a
+// broken file and waits for the error overlay; then fixes it and waits
+// for the overlay to go. Prints the time from each edit to the browser
+// showing it.
 //
 //   node tests/e2e/live-reload.cjs   (after cargo build; .ci/run installs
 //                                     chromium and playwright-core)
@@ -76,6 +79,19 @@ async function waitFor(what, check, timeout = 15000) {
     fs.writeFileSync(article, original);
     await waitFor("the article back", async () => (await body()).includes("reopened on Saturday."));
     await sameAsFresh("after the article came back");
+
+    // A save that brings a script with it (a video's facade needs
+    // embeds.js): the tab reloads, so that the script runs.
+    await page.evaluate(() => {
+      window.stayed = true;
+    });
+    fs.writeFileSync(article, original + '\n```{video}\nvideo = "youtube:aqz-KE-bpKQ"\ntitle = "The harbour at dawn"\n```\n');
+    await waitFor("the video's facade", async () => (await page.$(".video-play")) !== null);
+    if (await stayed()) fail("a save that adds a script updated the page in place instead of reloading it");
+    await page.click(".video-play");
+    await waitFor("the player after the click", async () => (await page.$(".video-frame iframe")) !== null);
+    fs.writeFileSync(article, original);
+    await waitFor("the video gone", async () => (await page.$(".video-frame")) === null);
 
     fs.writeFileSync(article, original.replace("title =", "tittle ="));
     await waitFor("the error overlay", async () =>
