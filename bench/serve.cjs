@@ -66,10 +66,6 @@ function newestArticle() {
   const category = path.basename(path.dirname(article));
 
   const { server, url } = await startServe(binary, site, { extra: ["--future"], stderr: true });
-  // However this script ends (its output closed early, an error), a serve
-  // left running would rebuild at every later save to the corpus and
-  // skew the next benchmark.
-  process.on("exit", () => server.kill());
   const rebuilds = [];
   let stderr = "";
   server.stderr.on("data", (chunk) => {

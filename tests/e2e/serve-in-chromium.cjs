@@ -15,6 +15,11 @@ async function startServe(binary, site, { extra = [], env = process.env, stderr 
     env,
     stdio: ["ignore", "pipe", stderr ? "pipe" : "ignore"],
   });
+  // However the script ends (a test that fails exits at once, past its
+  // `finally`; the benchmark's output closed early), a serve left running
+  // would go on rebuilding at every later save to its site, and skew the
+  // next benchmark.
+  process.on("exit", () => server.kill());
   const url = await new Promise((resolve) => {
     server.stdout.on("data", (chunk) => {
       const found = String(chunk).match(/ at (http:\/\/[^ ]+?)\/ /);
