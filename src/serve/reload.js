@@ -121,6 +121,7 @@
   // without Chromium's whole reload (some 30–40 ms at 10,000 articles).
   // Anything else (the page gone, a script in what changed) reloads.
   const update = async () => {
+    if (!built) return false;
     const response = await fetch(location.href, { cache: "no-store" });
     const type = response.headers.get("content-type") || "";
     if (!response.ok || !type.startsWith("text/html")) return false;
@@ -132,7 +133,6 @@
     // DOMParser parses as if scripts were off, a <noscript>'s content into
     // elements; the tab's parser kept it as text.
     for (const fallback of now.querySelectorAll("noscript")) fallback.textContent = fallback.innerHTML;
-    if (!built) return false;
     if (early(built) || early(now)) return false;
     const edits = [];
     if (!compare(built.documentElement, now.documentElement, document.documentElement, edits)) return false;

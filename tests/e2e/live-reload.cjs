@@ -12,7 +12,7 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { startServe, launchChromium } = require("./serve-in-chromium.cjs");
+const { startServe, launchChromium, mark, marked, sameAsFresh } = require("./serve-in-chromium.cjs");
 
 const repo = path.join(__dirname, "../..");
 const binary = path.join(repo, "target/debug/broadsheet");
@@ -53,16 +53,9 @@ async function waitFor(what, check, timeout = 15000) {
     // Edits update the page in place: the tab does not reload (what a
     // script put on the window stays), and it then shows what a fresh
     // load of the page shows, node for node.
-    await page.evaluate(() => {
-      window.stayed = true;
-    });
-    const stayed = () => page.evaluate(() => window.stayed === true);
-    const sameAsFresh = async (what) => {
-      const fresh = await browser.newPage();
-      await fresh.goto(page.url());
-      const [shown, loaded] = await Promise.all([page, fresh].map((p) => p.evaluate(() => document.documentElement.outerHTML)));
-      await fresh.close();
-      if (shown !== loaded) fail(`${what}: the page differs from a fresh load of it`);
+    await mark(page);
+    const asFresh = async (what) => {
+      if (!(await sameAsFresh(browser, page))) fail(`${what}: the page differs from a fresh load of it`);
     };
     const timings = [];
     for (let n = 1; n <= 5; n++) {
@@ -70,24 +63,22 @@ async function waitFor(what, check, timeout = 15000) {
       fs.writeFileSync(article, original.replace("The harbour reopened on Saturday.", text));
       timings.push(await waitFor(`edit ${n} in the browser`, async () => (await body()).includes(`reopened, edit ${n}.`)));
     }
-    if (!(await stayed())) fail("an edit reloaded the page instead of updating it in place");
-    await sameAsFresh("after five edits");
+    if (!(await marked(page))) fail("an edit reloaded the page instead of updating it in place");
+    await asFresh("after five edits");
 
     // The page gone: the tab reloads to the 404 page; back, it updates.
     fs.rmSync(article);
     await waitFor("the 404 page", async () => (await page.textContent("body")).includes("Page not found"));
     fs.writeFileSync(article, original);
     await waitFor("the article back", async () => (await body()).includes("reopened on Saturday."));
-    await sameAsFresh("after the article came back");
+    await asFresh("after the article came back");
 
     // A save that brings a script with it (a video's facade needs
     // embeds.js): the tab reloads, so that the script runs.
-    await page.evaluate(() => {
-      window.stayed = true;
-    });
+    await mark(page);
     fs.writeFileSync(article, original + '\n```{video}\nvideo = "youtube:aqz-KE-bpKQ"\ntitle = "The harbour at dawn"\n```\n');
     await waitFor("the video's facade", async () => (await page.$(".video-play")) !== null);
-    if (await stayed()) fail("a save that adds a script updated the page in place instead of reloading it");
+    if (await marked(page)) fail("a save that adds a script updated the page in place instead of reloading it");
     await page.click(".video-play");
     await waitFor("the player after the click", async () => (await page.$(".video-frame iframe")) !== null);
     fs.writeFileSync(article, original);

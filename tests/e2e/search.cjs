@@ -10,7 +10,7 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { startServe, launchChromium } = require("./serve-in-chromium.cjs");
+const { startServe, launchChromium, mark, marked, sameAsFresh } = require("./serve-in-chromium.cjs");
 
 const repo = path.join(__dirname, "../..");
 const binary = path.join(repo, "target/debug/broadsheet");
@@ -54,18 +54,12 @@ function copyTree(from, to) {
     // in place by a save that changes every page: node for node what a
     // fresh load shows, the box still mounted, no reload.
     await page.goto(`${url}/search/`, { waitUntil: "load" });
-    await page.evaluate(() => {
-      window.stayed = true;
-    });
+    await mark(page);
     fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace('title = "Fixture Gazette"', 'title = "Fixture Gazette Daily"'));
     await page.waitForFunction(() => document.title.includes("Fixture Gazette Daily"), null, { timeout: 10000 });
-    if (!(await page.evaluate(() => window.stayed))) fail("the search page reloaded instead of updating in place");
-    const fresh = await browser.newPage();
-    await fresh.goto(`${url}/search/`, { waitUntil: "load" });
-    const [shown, loaded] = await Promise.all([page, fresh].map((p) => p.evaluate(() => document.documentElement.outerHTML)));
-    if (shown !== loaded) fail("the search page updated in place differs from a fresh load of it");
-    if ((await page.locator(".search-results").count()) !== (await fresh.locator(".search-results").count()))
-      fail("the search boxes are not mounted as on a fresh load");
+    if (!(await marked(page))) fail("the search page reloaded instead of updating in place");
+    if (!(await sameAsFresh(browser, page))) fail("the search page updated in place differs from a fresh load of it");
+    if ((await page.locator(".search-results").count()) === 0) fail("the search box is no longer mounted");
 
     const scriptless = await browser.newContext({ javaScriptEnabled: false });
     const plain = await scriptless.newPage();

@@ -1,6 +1,7 @@
-// What the live-reload test and the serve benchmark share: starting
-// `broadsheet serve` and reading its URL, and Debian's chromium driven by
-// playwright-core (installed into .ci/tools by .ci/e2e).
+// What the end-to-end tests and the serve benchmark share: starting
+// `broadsheet serve` and reading its URL, Debian's chromium driven by
+// playwright-core (installed into .ci/tools by .ci/e2e), and telling an
+// update in place from a reload.
 const { spawn, execFileSync } = require("node:child_process");
 const path = require("node:path");
 const { chromium } = require(require.resolve("playwright-core", {
@@ -38,4 +39,27 @@ function launchChromium() {
   });
 }
 
-module.exports = { startServe, launchChromium };
+// Marks the tab's window: the mark stays through serve's updates in place,
+// and a reload clears it.
+async function mark(page) {
+  await page.evaluate(() => {
+    window.broadsheetMark = true;
+  });
+}
+
+// Whether the tab kept its mark (it was not reloaded since `mark`).
+function marked(page) {
+  return page.evaluate(() => window.broadsheetMark === true);
+}
+
+// Whether the tab shows, node for node, what a fresh load of its address
+// shows (scripts having run in both).
+async function sameAsFresh(browser, page) {
+  const fresh = await browser.newPage();
+  await fresh.goto(page.url(), { waitUntil: "load" });
+  const [shown, loaded] = await Promise.all([page, fresh].map((p) => p.evaluate(() => document.documentElement.outerHTML)));
+  await fresh.close();
+  return shown === loaded;
+}
+
+module.exports = { startServe, launchChromium, mark, marked, sameAsFresh };

@@ -10,7 +10,7 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { startServe, launchChromium } = require("./serve-in-chromium.cjs");
+const { startServe, launchChromium, mark, marked } = require("./serve-in-chromium.cjs");
 
 const repo = path.join(__dirname, "../..");
 const binary = path.join(repo, "target/debug/broadsheet");
@@ -41,13 +41,11 @@ function fail(message) {
     if (await page.locator(".video-frame iframe").count()) fail("a player frame before the click");
     // A save that changes the video's title: serve updates the page in
     // place (no reload), replacing the facade; its button still plays.
-    await page.evaluate(() => {
-      window.stayed = true;
-    });
+    await mark(page);
     const file = path.join(site, "content/business/2026-11-30-blue-mountain-coffee-journey.md");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("regulator's cupping room", "regulator's tasting room"));
     await page.waitForSelector('[data-embed-title="Inside the regulator’s tasting room"]', { timeout: 10000 });
-    if (!(await page.evaluate(() => window.stayed))) fail("the page reloaded instead of updating in place");
+    if (!(await marked(page))) fail("the page reloaded instead of updating in place");
     await play.click();
     const src = await page.locator(".video-frame iframe").getAttribute("src", { timeout: 5000 });
     if (src !== "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ?autoplay=1") fail(`the player's frame is ${src}`);
