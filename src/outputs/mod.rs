@@ -37,11 +37,13 @@ pub type File = (String, Bytes);
 pub struct Kept {
     pub keep: bool,
     groups: FxHashMap<String, (Key, Vec<File>)>,
+    /// The last sitemap's entries, as written.
+    sitemap: sitemaps::Written,
 }
 
 impl Kept {
     pub fn new(keep: bool) -> Kept {
-        Kept { keep, groups: FxHashMap::default() }
+        Kept { keep, groups: FxHashMap::default(), sitemap: sitemaps::Written::default() }
     }
 }
 
@@ -138,6 +140,8 @@ pub fn make(
     sink: &dyn PageSink,
     under: Key,
 ) -> Result<Made, Diagnostic> {
+    // Lent to the sitemap's maker, which may run on another thread.
+    let written = kept.keep.then(|| std::sync::Mutex::new(std::mem::take(&mut kept.sitemap)));
     let mut kept = Groups { kept, sink, under, keys: FxHashMap::default(), held: 0 };
     let mut copies = Vec::new();
     let site = views.site;
@@ -186,7 +190,15 @@ pub fn make(
             Generated::Sitemap => {
                 let entries = sitemaps::entries(site, &plan.pages);
                 let key = key::of(name, &sitemaps::keyed(&entries));
-                kept.slot(name, key, Box::new(move || Ok(sitemaps::sitemaps(config, &entries))))
+                let written = written.as_ref();
+                kept.slot(
+                    name,
+                    key,
+                    Box::new(move || {
+                        let mut written = written.map(|w| w.lock().unwrap_or_else(|e| e.into_inner()));
+                        Ok(sitemaps::sitemaps(config, &entries, written.as_deref_mut()))
+                    }),
+                )
             }
             // Made with the sitemap.
             Generated::SitemapPart(_) => continue,
@@ -264,6 +276,9 @@ pub fn make(
         }
         files.extend(made);
     }
+    if let Some(written) = written {
+        kept.kept.sitemap = written.into_inner().unwrap_or_else(|e| e.into_inner());
+    }
     Ok(Made { files, copies, keys: kept.keys, held: kept.held })
 }
 
@@ -330,6 +345,22 @@ impl Xml {
             .with_attributes(attributes.iter().copied())
             .write_empty()
             .expect("writing to memory");
+    }
+
+    /// How many bytes are written.
+    pub fn len(&self) -> usize {
+        self.writer.get_ref().len()
+    }
+
+    /// The bytes written since there were `start`.
+    pub fn since(&self, start: usize) -> &[u8] {
+        &self.writer.get_ref()[start..]
+    }
+
+    /// `bytes` as they are: what this writer wrote once before, in the same
+    /// place of a document (its indentation is the place's).
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.writer.get_mut().extend_from_slice(bytes);
     }
 
     pub fn finish(self) -> Vec<u8> {
