@@ -78,8 +78,9 @@ pub fn sitemaps(config: &Config, entries: &[Entry], written: Option<&mut Written
 /// by its page's path and last change. An added article or a tag changed
 /// makes the sitemap again, and writing each of its 16,822 entries at
 /// 10,000 articles (escaped, the date formatted) was 8 % of a tag save's
-/// CPU; the same entry is the same bytes. The URL in the bytes comes from config.toml, whose change drops
-/// the memo with the rest of what serve keeps.
+/// CPU; the same entry is the same bytes. The URL in the bytes comes from
+/// config.toml, whose change drops the memo with the rest of what serve
+/// keeps.
 #[derive(Default)]
 pub struct Written(Elements);
 
@@ -89,11 +90,9 @@ type Elements = FxHashMap<u128, Box<[u8]>>;
 /// One sitemap, or above `max` URLs an index at sitemap.xml and parts
 /// sitemap-1.xml, sitemap-2.xml, … (`url` gives the URL of a site path).
 fn split(entries: &[Entry], max: usize, url: impl Fn(&str) -> String, written: Option<&mut Written>) -> Vec<File> {
-    let mut memo = written.map(|written| (std::mem::take(&mut written.0), written));
-    let mut urlset = |chunk: &[Entry]| match memo.as_mut() {
-        Some((old, written)) => urlset(chunk, &url, Some((old, &mut written.0))),
-        None => urlset(chunk, &url, None),
-    };
+    // The last sitemap's elements, taken out; this one's go back in.
+    let mut memo = written.map(|written| (std::mem::take(&mut written.0), &mut written.0));
+    let mut urlset = |chunk: &[Entry]| urlset(chunk, &url, memo.as_mut().map(|(old, new)| (old, &mut **new)));
     if entries.len() <= max {
         return vec![("sitemap.xml".to_string(), urlset(entries).into())];
     }
